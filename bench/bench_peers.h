@@ -1,0 +1,25 @@
+/*
+** bench_peers.h -- the hand-written C loops of the peer baselines (P1,
+** /work/shared/peers/kernels.h), wrapped as plain functions.  peers.c
+** compiles them in their own translation unit with -O3 -march=native, as
+** the peers do; when kernels.h is absent the bench builds without them
+** (PLEAT_BENCH_HAVE_PEERS undefined) and prints "-" in the peer column.
+*/
+#ifndef PLEAT_BENCH_PEERS_H
+#define PLEAT_BENCH_PEERS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+float peer_w1(const float *x, size_t n);                 /* 32 f32 lanes */
+float peer_w2(const float *x, size_t n);                 /* sum x*x, x > 0.5 */
+uint64_t peer_w3(const float *x, size_t n);              /* count x > 0.5 */
+void peer_w4(const float *x, size_t n, float *mn, float *mx);
+void peer_w5(const float *x, float *out, size_t n);      /* inclusive scan */
+size_t peer_w6(const float *x, float *out, size_t n);    /* copy_if, branch-free */
+int64_t peer_w7(const int64_t *v, size_t n);
+size_t peer_w8(const float *x, size_t n);                /* first x > 0.999999f */
+void peer_w9(const float *x, const uint32_t *k, float *h, size_t n);
+void peer_w9_imod(const float *x, float *h, size_t n);   /* key = i % 1024 */
+
+#endif

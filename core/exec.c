@@ -1,0 +1,558 @@
+/*
+** exec.c -- the reference executor: runs a plan leaf by leaf in the
+** canonical order, a chunk of CHUNK elements at a time.  Every instruction
+** runs over the whole chunk (vec_ops.c loops the compiler vectorises);
+** stages narrow a mask; a FLATMAP expands the live elements of a chunk into
+** chunks of the next segment.  Every chunk of every segment comes from one
+** chunk of the input, hence lies inside one leaf, so leaf boundaries are
+** seen only by the driver.
+**
+** Run-time errors keep sequential semantics: an instruction that traps at
+** chunk position t is an error only if the fold had not stopped before t
+** (a take(3) that finished at position 2 means element t was never
+** reached); the elements before t are still reduced first, so a reducer
+** that finishes early also clears it.
+*/
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "ast.h"
+#include "exec_int.h"
+#include "plan_int.h"
+#if defined(__has_include)
+#  if __has_include("pleat_math.h")
+#    include "pleat_math.h"
+#    define HAVE_PLEAT_MATH 1
+#  endif
+#endif
+
+#ifndef HAVE_PLEAT_MATH
+static inline uint64_t pleat_hash_u64(uint64_t v) {
+  uint64_t z = v + 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+static inline double pleat_normal_f64(uint64_t seed, int64_t i) {
+  uint64_t h1 = pleat_hash_u64(seed ^ pleat_hash_u64((uint64_t)i));
+  uint64_t h2 = pleat_hash_u64(h1);
+  double u1 = (double)((h1 >> 11) + 1) * 0x1p-53;
+  double u2 = (double)(h2 >> 11) * 0x1p-53;
+  return sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+}
+#endif
+
+/* ---- column loads ------------------------------------------------------- */
+
+static uint64_t gen_hash(uint64_t seed, int64_t i) {
+  return pleat_hash_u64(seed ^ pleat_hash_u64((uint64_t)i));
+}
+
+/* Values of column col for source indices base + [0, len) (src == NULL) or
+   src[0..len); into buf, or a pointer straight into the caller's data. */
+static const void *load_column(const pleat_column *col, uint64_t base,
+                               const int64_t *src, size_t len, void *buf) {
+  size_t es = pleat_dtype_size(col->dtype);
+  if (col->gen == PLEAT_GEN_NONE) {
+    const char *d = col->data;
+    if (!src) {
+      const char *p = d + base * es;
+      if (col->dtype != PLEAT_BOOL && ((uintptr_t)p % es) == 0) return p;
+      memcpy(buf, p, len * es);
+    } else {
+      for (size_t j = 0; j < len; j++) memcpy((char *)buf + j * es, d + (uint64_t)src[j] * es, es);
+    }
+    if (col->dtype == PLEAT_BOOL) {
+      uint8_t *b = buf;
+      for (size_t j = 0; j < len; j++) b[j] = b[j] != 0;
+    }
+    return buf;
+  }
+  for (size_t j = 0; j < len; j++) {
+    int64_t i = src ? src[j] : (int64_t)(base + j);
+    switch (col->gen) {
+      case PLEAT_GEN_RANGE: {
+        int64_t v = (int64_t)((uint64_t)col->start + (uint64_t)i);
+        switch (col->dtype) {
+          case PLEAT_I32: ((int32_t *)buf)[j] = (int32_t)v; break;
+          case PLEAT_I64: ((int64_t *)buf)[j] = v; break;
+          case PLEAT_F32: ((float *)buf)[j] = (float)v; break;
+          case PLEAT_F64: ((double *)buf)[j] = (double)v; break;
+          default: ((uint8_t *)buf)[j] = (uint8_t)(v & 1); break;
+        }
+        break;
+      }
+      case PLEAT_GEN_UNIFORM: {
+        uint64_t h = gen_hash(col->seed, i);
+        if (col->dtype == PLEAT_F32) ((float *)buf)[j] = (float)(h >> 40) * 0x1p-24f;
+        else ((double *)buf)[j] = (double)(h >> 11) * 0x1p-53;
+        break;
+      }
+      default: {
+        double v = pleat_normal_f64(col->seed, i);
+        if (col->dtype == PLEAT_F32) ((float *)buf)[j] = (float)v;
+        else ((double *)buf)[j] = v;
+        break;
+      }
+    }
+  }
+  return buf;
+}
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static inline pleat__imm imm_at(int t, const void *p, size_t j) {
+  pleat__imm v;
+  v.i = 0;
+  switch (t) {
+    case PLEAT_BOOL: v.i = ((const uint8_t *)p)[j]; break;
+    case PLEAT_I32: v.i = ((const int32_t *)p)[j]; break;
+    case PLEAT_I64: v.i = ((const int64_t *)p)[j]; break;
+    case PLEAT_F32: v.f = ((const float *)p)[j]; break;
+    case PLEAT_F64: v.f = ((const double *)p)[j]; break;
+  }
+  return v;
+}
+
+static inline void imm_put(int t, void *p, size_t j, pleat__imm v) {
+  switch (t) {
+    case PLEAT_BOOL: ((uint8_t *)p)[j] = (uint8_t)(v.i != 0); break;
+    case PLEAT_I32: ((int32_t *)p)[j] = (int32_t)v.i; break;
+    case PLEAT_I64: ((int64_t *)p)[j] = v.i; break;
+    case PLEAT_F32: ((float *)p)[j] = (float)v.f; break;
+    case PLEAT_F64: ((double *)p)[j] = v.f; break;
+  }
+}
+
+static inline int64_t src_of(const pleat__seg *sg, size_t j) {
+  return sg->src ? sg->src[j] : (int64_t)(sg->base + j);
+}
+
+static bool imm_eq(int t, pleat__imm a, pleat__imm b) {
+  if (t == PLEAT_F32 || t == PLEAT_F64) return a.f == b.f;
+  return a.i == b.i;
+}
+
+/* op(a, b) for scan/reduce builtin operators, one element of type t. */
+pleat__imm pleat__apply_op(int op, int t, pleat__imm a, pleat__imm b) {
+  static const uint16_t irop[AOP_COUNT_] = {
+    [AOP_ADD] = IR_ADD, [AOP_MUL] = IR_MUL, [AOP_MIN] = IR_MIN, [AOP_MAX] = IR_MAX,
+    [AOP_BAND] = IR_BAND, [AOP_BOR] = IR_BOR, [AOP_BXOR] = IR_BXOR};
+  pleat__ir_ins in;
+  memset(&in, 0, sizeof in);
+  in.op = irop[op];
+  in.type = (uint8_t)t;
+  uint8_t tys[2] = {(uint8_t)t, (uint8_t)t};
+  uint64_t x = 0, y = 0, r = 0;
+  imm_put(t, &x, 0, a);
+  imm_put(t, &y, 0, b);
+  int64_t trap = -1;
+  pleat__eval_op(&in, tys, &r, &x, &y, NULL, NULL, NULL, 1, &trap);
+  return imm_at(t, &r, 0);
+}
+
+/* Evaluates a reduce lambda on one pair (a, b). */
+pleat__imm pleat__apply_lambda(const pleat__ir_lambda *lam, int t, pleat__imm a,
+                               pleat__imm b) {
+  uint64_t vals[64];
+  uint64_t *v = lam->nins <= 64 ? vals : malloc(lam->nins * sizeof *v);
+  pleat__imm out;
+  out.i = 0;
+  if (!v) return out;
+  for (uint32_t k = 0; k < lam->nins; k++) {
+    const pleat__ir_ins *in = &lam->ins[k];
+    v[k] = 0;
+    if (in->op == IR_UNPACK) { imm_put(in->type, &v[k], 0, in->imm.i ? b : a); continue; }
+    if (in->op == IR_CONST) { imm_put(in->type, &v[k], 0, in->imm); continue; }
+    uint8_t tys[3] = {0, 0, 0};
+    const void *ops[3] = {NULL, NULL, NULL};
+    int32_t o[3] = {in->a, in->b, in->c};
+    for (int j = 0; j < 3; j++)
+      if (o[j] >= 0) { tys[j] = lam->ins[o[j]].type; ops[j] = &v[o[j]]; }
+    if (in->op == IR_SELECT) tys[1] = lam->ins[in->b].type;
+    int64_t trap = -1;
+    pleat__eval_op(in, tys, &v[k], ops[0], ops[1], ops[2], NULL, NULL, 1, &trap);
+  }
+  out = imm_at(t, &v[lam->res], 0);
+  if (v != vals) free(v);
+  return out;
+}
+
+/* ---- traps and stops ------------------------------------------------------ */
+
+static void note_trap(pleat__exec *ex, int64_t pos, uint32_t ins, int kind) {
+  if (pos < 0) return;
+  if (ex->trap_pos < 0 || pos < ex->trap_pos) {
+    ex->trap_pos = pos;
+    ex->trap_ins = ins;
+    ex->trap_kind = kind;
+  }
+}
+
+static void note_stop(pleat__exec *ex, int64_t pos) {
+  if (ex->stop_pos == INT64_MAX || pos < ex->stop_pos) ex->stop_pos = pos;
+}
+
+/* Masks every lane after j. */
+static void cut_after(pleat__seg *sg, size_t j) {
+  for (size_t q = j + 1; q < sg->len; q++) sg->mask[q] = 0;
+}
+
+/* ---- stages --------------------------------------------------------------- */
+
+static void run_stage(pleat__exec *ex, uint32_t k, pleat__seg *sg) {
+  const pleat__ir_ins *in = &ex->ir->ins[k];
+  pleat__stage *st = &ex->st[k];
+  uint8_t *m = sg->mask;
+  size_t len = sg->len;
+  switch (in->op) {
+    case IR_FILTER: {
+      const uint8_t *p = ex->val[in->a];
+      for (size_t j = 0; j < len; j++) m[j] &= p[j];
+      break;
+    }
+    case IR_TAKE: {
+      int64_t n = in->imm.i;
+      if (n == 0) {
+        memset(m, 0, len);
+        note_stop(ex, -1);
+        break;
+      }
+      for (size_t j = 0; j < len; j++) {
+        if (!m[j]) continue;
+        st->cnt++;
+        if (st->cnt == n) { note_stop(ex, (int64_t)j); cut_after(sg, j); break; }
+      }
+      break;
+    }
+    case IR_DROP:
+      for (size_t j = 0; j < len && st->cnt < in->imm.i; j++)
+        if (m[j]) { m[j] = 0; st->cnt++; }
+      break;
+    case IR_TAKE_WHILE: {
+      const uint8_t *p = ex->val[in->a];
+      for (size_t j = 0; j < len; j++)
+        if (m[j] && !p[j]) { m[j] = 0; note_stop(ex, (int64_t)j); cut_after(sg, j); break; }
+      break;
+    }
+    case IR_DROP_WHILE: {
+      const uint8_t *p = ex->val[in->a];
+      for (size_t j = 0; j < len && !st->done; j++) {
+        if (!m[j]) continue;
+        if (p[j]) m[j] = 0;
+        else st->done = true;
+      }
+      break;
+    }
+    case IR_TAKE_NTH:
+      for (size_t j = 0; j < len; j++) {
+        if (!m[j]) continue;
+        if (st->cnt % in->imm.i != 0) m[j] = 0;
+        st->cnt++;
+      }
+      break;
+    case IR_ENUMERATE: {
+      int64_t *out = ex->val[k];
+      for (size_t j = 0; j < len; j++) out[j] = m[j] ? st->cnt++ : 0;
+      break;
+    }
+    case IR_SCAN: {
+      /* Per leaf: a local running op from the leaf's first element, and the
+         carry (everything before the leaf); out = carry op local.  For ints
+         and min/max this is the plain running op; for float + and * it is
+         the fixed leaf tree of DESIGN.md (bitwise the same everywhere). */
+      int t = in->type;
+      const void *a = ex->val[in->a];
+      void *out = ex->val[k];
+      for (size_t j = 0; j < len; j++) {
+        if (!m[j]) { imm_put(t, out, j, imm_at(t, a, j)); continue; }
+        pleat__imm x = imm_at(t, a, j);
+        st->local = st->local_set ? pleat__apply_op(in->aux, t, st->local, x) : x;
+        st->local_set = true;
+        pleat__imm y = st->carry_set ? pleat__apply_op(in->aux, t, st->carry, st->local) : st->local;
+        imm_put(t, out, j, y);
+      }
+      break;
+    }
+    case IR_DEDUPE: {
+      uint32_t w = in->nextra;
+      const int32_t *f = ex->ir->extra + in->extra;
+      for (size_t j = 0; j < len; j++) {
+        if (!m[j]) continue;
+        bool same = st->has_prev;
+        for (uint32_t q = 0; q < w; q++) {
+          int t = ex->ir->ins[f[q]].type;
+          pleat__imm v = imm_at(t, ex->val[f[q]], j);
+          if (same && !imm_eq(t, st->prev[q], v)) same = false;
+          st->prev[q] = v;
+        }
+        st->has_prev = true;
+        if (same) m[j] = 0;
+      }
+      break;
+    }
+    default:
+      break;
+  }
+}
+
+static void stage_leaf_begin(pleat__exec *ex) {
+  for (uint32_t k = 0; k < ex->ir->nins; k++)
+    if (ex->ir->ins[k].op == IR_SCAN) ex->st[k].local_set = false;
+}
+
+static void stage_leaf_end(pleat__exec *ex) {
+  for (uint32_t k = 0; k < ex->ir->nins; k++) {
+    const pleat__ir_ins *in = &ex->ir->ins[k];
+    pleat__stage *st = &ex->st[k];
+    if (in->op != IR_SCAN || !st->local_set) continue;
+    st->carry = st->carry_set ? pleat__apply_op(in->aux, in->type, st->carry, st->local) : st->local;
+    st->carry_set = true;
+    st->local_set = false;
+  }
+}
+
+/* ---- segments -------------------------------------------------------------- */
+
+static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg);
+
+static void *vbuf(pleat__exec *ex, uint32_t k) {
+  return ex->store + (size_t)k * CHUNK * 8;
+}
+
+/* Expands the live elements of sg through FLATMAP/FLATRANGE k into chunks
+   of segment s+1, up to position `upto` (exclusive). */
+static void expand(pleat__exec *ex, uint32_t k, pleat__seg *sg, size_t upto) {
+  const pleat__ir_ins *in = &ex->ir->ins[k];
+  pleat__seg *cs = &ex->segs[in->seg + 1];
+  cs->len = 0;
+  cs->src = cs->srcbuf;
+  const int64_t *kin = ex->ir->uses_k && ex->k_of_seg[in->seg] >= 0
+                           ? (const int64_t *)ex->val[ex->k_of_seg[in->seg]] : NULL;
+  for (size_t j = 0; j < upto && !ex->stop; j++) {
+    if (!sg->mask[j]) continue;
+    int64_t i = src_of(sg, j);
+    if (in->op == IR_FLATMAP) {
+      int64_t m = in->imm.i, w = in->imm2;
+      for (int64_t r = 0; r < m && !ex->stop; r++) {
+        for (int64_t f = 0; f < w; f++) {
+          int32_t v = ex->ir->extra[in->extra + (uint32_t)(r * w + f)];
+          int t = ex->ir->ins[v].type;
+          imm_put(t, cs->fields[f], cs->len, imm_at(t, ex->val[v], j));
+        }
+        cs->src[cs->len] = i;
+        if (kin) cs->kin[cs->len] = kin[j];
+        if (++cs->len == CHUNK) { run_segment(ex, in->seg + 1, cs); cs->len = 0; }
+      }
+    } else {
+      int64_t lo = ((const int64_t *)ex->val[in->a])[j];
+      int64_t hi = ((const int64_t *)ex->val[in->b])[j];
+      for (int64_t v = lo; v < hi && !ex->stop; v++) {
+        ((int64_t *)cs->fields[0])[cs->len] = v;
+        cs->src[cs->len] = i;
+        if (kin) cs->kin[cs->len] = kin[j];
+        if (++cs->len == CHUNK) { run_segment(ex, in->seg + 1, cs); cs->len = 0; }
+        if (v == INT64_MAX) break;
+      }
+    }
+  }
+  if (cs->len && !ex->stop) run_segment(ex, in->seg + 1, cs);
+  cs->len = 0;
+}
+
+static void fail_trap(pleat__exec *ex, pleat__seg *sg) {
+  int64_t t = ex->trap_pos;
+  int64_t i = src_of(sg, (size_t)t);
+  const char *what = "integer division by zero";
+  uint32_t off = 0, len = 0;
+  if (ex->trap_kind == TRAP_DIV) {
+    off = ex->ir->ins[ex->trap_ins].src_off;
+    len = ex->ir->ins[ex->trap_ins].src_len;
+  } else {
+    const pleat__ir_red *r = &ex->ir->red[ex->trap_ins];
+    off = r->src_off;
+    len = r->src_len;
+    what = "group key out of range";
+  }
+  if (ex->ir->text && len && off + len <= ex->ir->text_len)
+    pleat__res_fail(ex->res, PLEAT_E_DOMAIN, i, "%s in '%.*s' at index %lld%s", what,
+                    (int)(len > 80 ? 80 : len), ex->ir->text + off, (long long)i, ex->trap_extra);
+  else
+    pleat__res_fail(ex->res, PLEAT_E_DOMAIN, i, "%s at index %lld%s", what, (long long)i,
+                    ex->trap_extra);
+  ex->stop = true;
+  ex->failed = true;
+}
+
+static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
+  const pleat__ir *ir = ex->ir;
+  uint32_t end = ir->seg_start[s + 1];
+  size_t len = sg->len;
+  int64_t saved_trap = ex->trap_pos, saved_stop = ex->stop_pos;
+  ex->trap_pos = -1;
+  ex->stop_pos = INT64_MAX;
+  if (s > 0) memset(sg->mask, 1, len);
+  uint32_t seg_end_op = UINT32_MAX;
+  for (uint32_t k = ir->seg_start[s]; k < end; k++) {
+    const pleat__ir_ins *in = &ir->ins[k];
+    const pleat__ir_opinfo *info = &pleat__ir_ops[in->op];
+    switch (in->op) {
+      case IR_CONST:
+        break; /* filled once per run */
+      case IR_COL:
+        ex->val[k] = (void *)load_column(&ex->cols[in->imm.i], sg->base, sg->src, len, vbuf(ex, k));
+        break;
+      case IR_INDEX:
+        if (sg->src) ex->val[k] = sg->src;
+        else {
+          int64_t *o = vbuf(ex, k);
+          for (size_t j = 0; j < len; j++) o[j] = (int64_t)(sg->base + j);
+          ex->val[k] = o;
+        }
+        break;
+      case IR_UNPACK:
+        ex->val[k] = sg->fields[in->imm.i];
+        break;
+      case IR_KIN:
+        ex->val[k] = sg->kin;
+        break;
+      case IR_FLATMAP:
+      case IR_FLATRANGE:
+        seg_end_op = k;
+        break;
+      default:
+        if (info->flags & IRF_STAGE) {
+          run_stage(ex, k, sg);
+        } else {
+          uint8_t tys[3] = {0, 0, 0};
+          const void *ops[3] = {NULL, NULL, NULL};
+          int32_t o[3] = {in->a, in->b, in->c};
+          for (int j = 0; j < 3; j++)
+            if (o[j] >= 0) { tys[j] = ir->ins[o[j]].type; ops[j] = ex->val[o[j]]; }
+          if (in->op == IR_SELECT) tys[1] = ir->ins[in->b].type;
+          int64_t trap = -1;
+          const uint8_t *guard = NULL;
+          if ((in->op == IR_DIV || in->op == IR_REM) && in->c >= 0) guard = ex->val[in->c];
+          pleat__eval_op(in, tys, ex->val[k], ops[0], ops[1], ops[2], guard, sg->mask, len, &trap);
+          if (trap >= 0) note_trap(ex, trap, k, TRAP_DIV);
+        }
+        break;
+    }
+  }
+  /* An error counts only if the fold reached it. */
+  if (ex->trap_pos >= 0 && ex->stop_pos < ex->trap_pos) ex->trap_pos = -1;
+  if (s + 1 == ir->nseg) pleat__reduce_check_keys(ex, sg);
+  size_t upto = len;
+  if (ex->trap_pos >= 0) {
+    upto = (size_t)ex->trap_pos;
+    memset(sg->mask + upto, 0, len - upto);
+  }
+  int64_t trap_here = ex->trap_pos, stop_here = ex->stop_pos;
+  if (seg_end_op != UINT32_MAX) {
+    expand(ex, seg_end_op, sg, upto);
+  } else {
+    pleat__reduce_chunk(ex, sg);
+  }
+  if (!ex->failed) {
+    if (trap_here >= 0 && !ex->stop) {
+      ex->trap_pos = trap_here;
+      fail_trap(ex, sg);
+    } else if (stop_here != INT64_MAX) {
+      ex->stop = true;
+    }
+  }
+  ex->trap_pos = saved_trap;
+  ex->stop_pos = saved_stop;
+}
+
+/* ---- the driver --------------------------------------------------------------- */
+
+static void exec_free(pleat__exec *ex) {
+  pleat__alloc *al = ex->al;
+  pleat__reduce_free(ex);
+  pleat__free(al, ex->store);
+  pleat__free(al, ex->val);
+  pleat__free(al, ex->st);
+  pleat__free(al, ex->segs);
+  pleat__free(al, ex->k_of_seg);
+}
+
+pleat_status pleat__exec_seq(const pleat_plan *plan, const pleat_column *cols,
+                             uint64_t n, pleat_result *res) {
+  pleat__exec ex;
+  memset(&ex, 0, sizeof ex);
+  const pleat__ir *ir = &plan->ir;
+  ex.ir = ir;
+  ex.cols = cols;
+  ex.n = n;
+  ex.res = res;
+  ex.al = res->al;
+  ex.trap_pos = -1;
+  ex.stop_pos = INT64_MAX;
+  ex.store = pleat__malloc(ex.al, pleat__mulsize((size_t)ir->nins + 1, (size_t)CHUNK * 8));
+  ex.val = pleat__calloc(ex.al, ir->nins + 1, sizeof(void *));
+  ex.st = pleat__calloc(ex.al, ir->nins + 1, sizeof(pleat__stage));
+  ex.segs = pleat__calloc(ex.al, ir->nseg, sizeof(pleat__seg));
+  ex.k_of_seg = pleat__calloc(ex.al, ir->nseg, sizeof(int32_t));
+  if (!ex.store || !ex.val || !ex.st || !ex.segs || !ex.k_of_seg) {
+    exec_free(&ex);
+    pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory");
+    return PLEAT_E_NOMEM;
+  }
+  for (uint32_t s = 0; s < ir->nseg; s++) ex.k_of_seg[s] = -1;
+  for (uint32_t k = 0; k < ir->nins; k++) {
+    const pleat__ir_ins *in = &ir->ins[k];
+    ex.val[k] = vbuf(&ex, k);
+    if (in->op == IR_CONST) {
+      for (size_t j = 0; j < CHUNK; j++) imm_put(in->type, ex.val[k], j, in->imm);
+    }
+    if (in->op == IR_ENUMERATE || in->op == IR_KIN) ex.k_of_seg[in->seg] = (int32_t)k;
+    if (in->op == IR_SCAN && in->imm2) { ex.st[k].carry = in->imm; ex.st[k].carry_set = true; }
+  }
+  /* k of segment s is the latest ENUMERATE or KIN at or before it */
+  for (uint32_t s = 1; s < ir->nseg; s++)
+    if (ex.k_of_seg[s] < 0) ex.k_of_seg[s] = -1;
+  pleat__seg *seg0 = &ex.segs[0];
+  /* one allocation for every segment's buffers */
+  for (uint32_t s = 0; s < ir->nseg; s++) {
+    pleat__seg *sg = &ex.segs[s];
+    sg->mem = pleat__malloc(ex.al, (size_t)CHUNK * (1 + 8 + 8 + 8 * PLEAT_MAX_TUPLE));
+    if (!sg->mem) {
+      for (uint32_t q = 0; q < s; q++) pleat__free(ex.al, ex.segs[q].mem);
+      exec_free(&ex);
+      pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory");
+      return PLEAT_E_NOMEM;
+    }
+    char *p = sg->mem;
+    sg->mask = (uint8_t *)p + (size_t)CHUNK * 8 * (2 + PLEAT_MAX_TUPLE);
+    sg->srcbuf = (int64_t *)p;
+    sg->kin = (int64_t *)(p + (size_t)CHUNK * 8);
+    for (int f = 0; f < PLEAT_MAX_TUPLE; f++) sg->fields[f] = p + (size_t)CHUNK * 8 * (2 + f);
+  }
+  pleat_status st = pleat__reduce_init(&ex);
+  if (st == PLEAT_OK) {
+    uint64_t leaves = n / PLEAT_LEAF + (n % PLEAT_LEAF != 0);
+    for (uint64_t L = 0; L < leaves && !ex.stop; L++) {
+      uint64_t lb = L * PLEAT_LEAF;
+      uint64_t le = lb + PLEAT_LEAF < n ? lb + PLEAT_LEAF : n;
+      stage_leaf_begin(&ex);
+      pleat__reduce_leaf_begin(&ex);
+      for (uint64_t b = lb; b < le && !ex.stop; b += CHUNK) {
+        seg0->base = b;
+        seg0->src = NULL;
+        seg0->len = (uint32_t)(le - b < CHUNK ? le - b : CHUNK);
+        memset(seg0->mask, 1, seg0->len);
+        run_segment(&ex, 0, seg0);
+      }
+      if (ex.failed) break;
+      stage_leaf_end(&ex);
+      pleat__reduce_leaf_end(&ex);
+    }
+    if (!ex.failed) st = pleat__reduce_finish(&ex);
+    else st = res->status;
+  }
+  for (uint32_t s = 0; s < ir->nseg; s++) pleat__free(ex.al, ex.segs[s].mem);
+  exec_free(&ex);
+  return st;
+}

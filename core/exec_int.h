@@ -1,0 +1,72 @@
+/*
+** exec_int.h -- state of one sequential run (exec.c drives, reduce.c
+** reduces).
+*/
+#ifndef PLEAT_EXEC_INT_H
+#define PLEAT_EXEC_INT_H
+
+#include "plan_int.h"
+
+#define CHUNK 1024 /* elements per chunk: divides PLEAT_LEAF, multiple of 32 */
+
+enum { TRAP_DIV = 1, TRAP_KEY = 2 };
+
+/* One chunk of one segment. */
+typedef struct pleat__seg {
+  uint32_t len;
+  uint64_t base;          /* segment 0: source index of element 0 */
+  int64_t *src;           /* NULL in segment 0: source index = base + j */
+  uint8_t *mask;          /* live elements */
+  int64_t *srcbuf;
+  int64_t *kin;           /* k carried through a flat_map */
+  void *fields[PLEAT_MAX_TUPLE]; /* the element after a flat_map */
+  void *mem;
+} pleat__seg;
+
+/* State of a stateful stage across chunks and leaves. */
+typedef struct pleat__stage {
+  int64_t cnt;
+  bool done;
+  bool has_prev;
+  bool local_set, carry_set;
+  pleat__imm local, carry;
+  pleat__imm prev[PLEAT_MAX_TUPLE];
+} pleat__stage;
+
+struct pleat__redrt;
+
+typedef struct pleat__exec {
+  const pleat__ir *ir;
+  const pleat_column *cols;
+  uint64_t n;
+  pleat_result *res;
+  pleat__alloc *al;
+  uint8_t *store;         /* CHUNK * 8 bytes per instruction */
+  void **val;             /* current vector of each instruction */
+  pleat__stage *st;
+  pleat__seg *segs;
+  int32_t *k_of_seg;
+  struct pleat__redrt *rr;
+  /* per segment chunk: earliest trap, earliest stop */
+  int64_t trap_pos;
+  uint32_t trap_ins;
+  int trap_kind;
+  char trap_extra[96];
+  int64_t stop_pos;
+  bool stop;              /* the whole fold is finished */
+  bool failed;
+} pleat__exec;
+
+pleat__imm pleat__apply_op(int op, int t, pleat__imm a, pleat__imm b);
+pleat__imm pleat__apply_lambda(const pleat__ir_lambda *lam, int t, pleat__imm a,
+                               pleat__imm b);
+
+pleat_status pleat__reduce_init(pleat__exec *ex);
+void pleat__reduce_leaf_begin(pleat__exec *ex);
+void pleat__reduce_check_keys(pleat__exec *ex, pleat__seg *sg);
+void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg);
+void pleat__reduce_leaf_end(pleat__exec *ex);
+pleat_status pleat__reduce_finish(pleat__exec *ex);
+void pleat__reduce_free(pleat__exec *ex);
+
+#endif

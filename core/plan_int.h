@@ -1,0 +1,59 @@
+/*
+** plan_int.h -- plans and results as the API files and the back ends see
+** them.
+*/
+#ifndef PLEAT_PLAN_INT_H
+#define PLEAT_PLAN_INT_H
+
+#include "ctx_int.h"
+#include "ir.h"
+
+struct pleat_plan {
+  pleat_ctx *ctx;
+  pleat_status status;     /* of creation */
+  pleat__msg msg;
+  int line, col;
+  bool ok;                 /* compiled; runnable */
+  pleat__ast ast;          /* kept for explain --stage ast */
+  bool has_ast;
+  pleat__ir ir;
+  char *text;              /* copy of the pipeline text (NULL for built) */
+  size_t text_len;
+  size_t ncols;
+  pleat_column *schema;    /* names copied into names[] */
+  char (*names)[72];
+};
+
+/* Memory of a result: values and arrays in blocks freed together. */
+typedef struct pleat__blk {
+  struct pleat__blk *next;
+  size_t used, cap;
+  max_align_t data[];
+} pleat__blk;
+
+struct pleat_result {
+  pleat__alloc *al;
+  pleat_status status;
+  int64_t err_index;
+  pleat__msg msg;
+  pleat_value *value;
+  pleat__blk *blocks;
+  void **bigs;             /* separately allocated arrays (collect) */
+  size_t nbig, bigcap;
+};
+
+/** Zeroed memory owned by the result; NULL on OOM. */
+void *pleat__res_alloc(pleat_result *r, size_t n);
+/** Takes ownership of p (allocated with r->al), freed with the result. */
+bool pleat__res_adopt(pleat_result *r, void *p);
+/** Sets the run's error (status, element index or -1, message). */
+void pleat__res_fail(pleat_result *r, pleat_status st, int64_t index,
+                     const char *fmt, ...) PLEAT_PRINTF(4, 5);
+
+/** Runs plan over columns of n elements sequentially, leaf by leaf in the
+    canonical order; fills res->value or the error.  The reference
+    semantics every back end must reproduce bit for bit. */
+pleat_status pleat__exec_seq(const pleat_plan *plan, const pleat_column *cols,
+                             uint64_t n, pleat_result *res);
+
+#endif

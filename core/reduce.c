@@ -1,0 +1,934 @@
+/*
+** reduce.c -- the reducers of a sequential run.
+**
+** Float sum/prod (and reduce(+)/reduce(*), reduce with a lambda, mean/var/std)
+** use the fixed tree of ir.h: 32 lanes per leaf by source index, lanes
+** combined pairwise, leaves combined pairwise by a binary counter.  Every
+** other reducer is order-independent (wrapping integers, IEEE 754-2019
+** min/max, first-index ties), so it keeps one running state.
+**
+** min/max compare floats through order-preserving integer keys (-0 < +0
+** falls out of the key order) plus a NaN flag: the loops vectorise, and the
+** result does not depend on the order elements are seen.
+**
+** group keeps one generic scalar state per bin: within a leaf each bin folds
+** its elements in stream order; leaf partials combine pairwise (sparse:
+** only the bins a leaf touched).
+*/
+#include <math.h>
+#include <stdio.h>
+
+#include "ast.h"
+#include "exec_int.h"
+
+#define NLEVEL 64
+
+/* Generic scalar state: every reducer's running value fits in it. */
+typedef struct gstate {
+  int64_t n;      /* elements folded */
+  pleat__imm a;   /* sum/prod/acc; min key; mean; first value; K */
+  pleat__imm b;   /* max key */
+  double m2;      /* var: sum of squared deviations */
+  int64_t idx;    /* argmin/argmax/find_first index */
+  uint8_t flag;   /* NaN seen; any/all decided; found */
+} gstate;
+
+typedef struct glevel {
+  gstate *s;
+  uint32_t *touched;
+  uint64_t ntouched;
+  uint8_t *mark;
+  int lvl;
+} glevel;
+
+typedef struct pleat__redrt {
+  const pleat__ir_red *r;
+  bool done;
+  bool tree;          /* uses lanes + the leaf tree */
+  gstate g;           /* running state (order-independent kinds) */
+  /* lanes of the current leaf */
+  pleat__imm lane[PLEAT_LANES];
+  float lane_f[PLEAT_LANES];
+  double lane_d[PLEAT_LANES];
+  double s2[PLEAT_LANES];
+  int64_t leaf_n;
+  bool k_set;
+  double K;
+  /* leaf tree: stack of partial states with their levels */
+  gstate stv[NLEVEL];
+  uint8_t stl[NLEVEL];
+  int sn;
+  /* first/last of tuples */
+  pleat__imm fv[PLEAT_MAX_TUPLE];
+  /* collect */
+  void *cb[PLEAT_MAX_TUPLE];
+  uint64_t clen, ccap;
+  /* group */
+  const pleat__ir_red *sub;
+  bool gtree;
+  glevel leaf;        /* per-bin states of the current leaf (tree) or all */
+  glevel lv[NLEVEL];
+  int nlv;
+} pleat__redrt;
+
+static bool is_flt(int t) { return t == PLEAT_F32 || t == PLEAT_F64; }
+
+static inline pleat__imm imm_at(int t, const void *p, size_t j) {
+  pleat__imm v;
+  v.i = 0;
+  switch (t) {
+    case PLEAT_BOOL: v.i = ((const uint8_t *)p)[j]; break;
+    case PLEAT_I32: v.i = ((const int32_t *)p)[j]; break;
+    case PLEAT_I64: v.i = ((const int64_t *)p)[j]; break;
+    case PLEAT_F32: v.f = ((const float *)p)[j]; break;
+    case PLEAT_F64: v.f = ((const double *)p)[j]; break;
+  }
+  return v;
+}
+
+static inline int64_t src_of(const pleat__seg *sg, size_t j) {
+  return sg->src ? sg->src[j] : (int64_t)(sg->base + j);
+}
+
+/* Order-preserving integer key of a value: -0 < +0, -inf < ... < +inf. */
+static inline int64_t key_of(int t, pleat__imm v) {
+  if (t == PLEAT_F64) {
+    int64_t b;
+    memcpy(&b, &v.f, 8);
+    return b ^ ((b >> 63) & INT64_MAX);
+  }
+  if (t == PLEAT_F32) {
+    float f = (float)v.f;
+    int32_t b;
+    memcpy(&b, &f, 4);
+    return (int64_t)(b ^ ((b >> 31) & INT32_MAX));
+  }
+  return v.i;
+}
+
+static inline pleat__imm val_of_key(int t, int64_t k) {
+  pleat__imm v;
+  if (t == PLEAT_F64) {
+    int64_t b = k ^ ((k >> 63) & INT64_MAX);
+    memcpy(&v.f, &b, 8);
+  } else if (t == PLEAT_F32) {
+    int32_t b = (int32_t)k;
+    b = b ^ ((b >> 31) & INT32_MAX);
+    float f;
+    memcpy(&f, &b, 4);
+    v.f = f;
+  } else {
+    v.i = k;
+  }
+  return v;
+}
+
+static inline bool isnan_imm(int t, pleat__imm v) { return is_flt(t) && v.f != v.f; }
+
+/* Float op in the element's own precision (f32 through f64 and back is the
+   correctly rounded f32 result: 53 >= 2*24 + 2). */
+static inline double fop(int op, int t, double a, double b) {
+  double r = op == AOP_MUL ? a * b : a + b;
+  return t == PLEAT_F32 ? (double)(float)r : r;
+}
+
+/* ---- generic scalar states (group, and the final conversion) ------------- */
+
+static gstate g_empty(const pleat__ir_red *r) {
+  gstate g;
+  memset(&g, 0, sizeof g);
+  int t = r->in_type;
+  switch (r->kind) {
+    case RED_SUM: if (is_flt(t)) g.a.f = 0.0; break;
+    case RED_PROD: if (is_flt(t)) g.a.f = 1.0; else g.a.i = 1; break;
+    case RED_MIN: case RED_MAX: case RED_MINMAX: g.a.i = INT64_MAX; g.b.i = INT64_MIN; break;
+    case RED_ALL: g.flag = 1; break;
+    case RED_REDUCE:
+    case RED_FOLDL:
+      if (r->has_init) g.a = r->init;
+      break;
+  }
+  g.idx = -1;
+  return g;
+}
+
+static void g_update(const pleat__ir_red *r, gstate *g, pleat__imm x, int64_t i) {
+  int t = r->in_type;
+  switch (r->kind) {
+    case RED_SUM:
+      if (is_flt(t)) g->a.f = fop(AOP_ADD, t, g->a.f, x.f);
+      else g->a.i = (int64_t)((uint64_t)g->a.i + (uint64_t)x.i);
+      break;
+    case RED_PROD:
+      if (is_flt(t)) g->a.f = fop(AOP_MUL, t, g->a.f, x.f);
+      else g->a.i = (int64_t)((uint64_t)g->a.i * (uint64_t)x.i);
+      break;
+    case RED_COUNT:
+      break;
+    case RED_MIN: case RED_MAX: case RED_MINMAX: {
+      if (isnan_imm(t, x)) { g->flag = 1; break; }
+      int64_t k = key_of(t, x);
+      if (k < g->a.i) g->a.i = k;
+      if (k > g->b.i) g->b.i = k;
+      break;
+    }
+    case RED_MEAN: case RED_VAR: case RED_STD: {
+      double v = is_flt(t) ? x.f : (double)x.i;
+      double d = v - g->a.f;
+      g->a.f += d / (double)(g->n + 1);
+      g->m2 += d * (v - g->a.f);
+      break;
+    }
+    case RED_FIRST:
+      if (g->n == 0) g->a = x;
+      break;
+    case RED_LAST:
+      g->a = x;
+      break;
+    case RED_ARGMIN: case RED_ARGMAX: {
+      int64_t k = isnan_imm(t, x) ? (r->kind == RED_ARGMIN ? INT64_MIN : INT64_MAX) : key_of(t, x);
+      if (g->n == 0 || (r->kind == RED_ARGMIN ? k < g->a.i : k > g->a.i)) { g->a.i = k; g->idx = i; }
+      break;
+    }
+    case RED_ANY: if (x.i) g->flag = 1; break;
+    case RED_ALL: if (!x.i) g->flag = 0; break;
+    case RED_FIND_FIRST: if (x.i && g->idx < 0) g->idx = i; break;
+    case RED_REDUCE:
+    case RED_FOLDL:
+      if (g->n == 0 && !r->has_init) g->a = x;
+      else if (r->op == 0xff) g->a = pleat__apply_lambda(&r->lam, t, g->a, x);
+      else g->a = pleat__apply_op(r->op, t, g->a, x);
+      break;
+  }
+  g->n++;
+}
+
+/* a := a then b (a covers earlier elements). */
+static void g_merge(const pleat__ir_red *r, gstate *a, const gstate *b) {
+  if (b->n == 0) return;
+  if (a->n == 0) { *a = *b; return; }
+  int t = r->in_type;
+  switch (r->kind) {
+    case RED_SUM:
+      if (is_flt(t)) a->a.f = fop(AOP_ADD, t, a->a.f, b->a.f);
+      else a->a.i = (int64_t)((uint64_t)a->a.i + (uint64_t)b->a.i);
+      break;
+    case RED_PROD:
+      if (is_flt(t)) a->a.f = fop(AOP_MUL, t, a->a.f, b->a.f);
+      else a->a.i = (int64_t)((uint64_t)a->a.i * (uint64_t)b->a.i);
+      break;
+    case RED_MIN: case RED_MAX: case RED_MINMAX:
+      if (b->a.i < a->a.i) a->a.i = b->a.i;
+      if (b->b.i > a->b.i) a->b.i = b->b.i;
+      a->flag |= b->flag;
+      break;
+    case RED_MEAN: case RED_VAR: case RED_STD: {
+      /* Chan et al.: the pairwise update of (n, mean, M2) */
+      double na = (double)a->n, nb = (double)b->n, nn = na + nb;
+      double d = b->a.f - a->a.f;
+      a->a.f = a->a.f + d * (nb / nn);
+      a->m2 = a->m2 + b->m2 + d * d * (na * nb / nn);
+      break;
+    }
+    case RED_FIRST: break;
+    case RED_LAST: a->a = b->a; break;
+    case RED_ARGMIN:
+      if (b->a.i < a->a.i) { a->a = b->a; a->idx = b->idx; }
+      break;
+    case RED_ARGMAX:
+      if (b->a.i > a->a.i) { a->a = b->a; a->idx = b->idx; }
+      break;
+    case RED_ANY: a->flag |= b->flag; break;
+    case RED_ALL: a->flag &= b->flag; break;
+    case RED_FIND_FIRST: if (a->idx < 0) a->idx = b->idx; break;
+    case RED_REDUCE:
+      if (r->op == 0xff) a->a = pleat__apply_lambda(&r->lam, t, a->a, b->a);
+      else a->a = pleat__apply_op(r->op, t, a->a, b->a);
+      break;
+  }
+  a->n += b->n;
+}
+
+static void scalar_value(pleat_value *v, int t, pleat__imm x) {
+  v->dtype = (pleat_dtype)t;
+  if (t == PLEAT_BOOL) { v->kind = PLEAT_VALUE_BOOL; v->as.b = x.i != 0; }
+  else if (is_flt(t)) { v->kind = PLEAT_VALUE_FLOAT; v->as.f = t == PLEAT_F32 ? (double)(float)x.f : x.f; }
+  else { v->kind = PLEAT_VALUE_INT; v->as.i = t == PLEAT_I32 ? (int32_t)x.i : x.i; }
+}
+
+static void null_value(pleat_value *v) {
+  memset(v, 0, sizeof *v);
+  v->kind = PLEAT_VALUE_NULL;
+}
+
+static void int64_value(pleat_value *v, int64_t i) {
+  pleat__imm x;
+  x.i = i;
+  scalar_value(v, PLEAT_I64, x);
+}
+
+static pleat__imm nan_imm(void) {
+  pleat__imm x;
+  x.f = NAN;
+  return x;
+}
+
+/* Final value of a state. */
+static bool g_final(pleat__exec *ex, const pleat__ir_red *r, const gstate *g, pleat_value *v) {
+  int t = r->in_type;
+  null_value(v);
+  switch (r->kind) {
+    case RED_SUM: case RED_PROD: {
+      pleat__imm x = g->a;
+      if (!is_flt(t) && r->kind == RED_SUM && g->n == 0) x.i = 0;
+      if (!is_flt(t) && r->kind == RED_PROD && g->n == 0) x.i = 1;
+      scalar_value(v, r->out_type, x);
+      return true;
+    }
+    case RED_COUNT: int64_value(v, g->n); return true;
+    case RED_MIN: case RED_MAX: case RED_MINMAX: {
+      if (g->n == 0) return true;
+      pleat__imm mn = g->flag ? nan_imm() : val_of_key(t, g->a.i);
+      pleat__imm mx = g->flag ? nan_imm() : val_of_key(t, g->b.i);
+      if (r->kind == RED_MINMAX) {
+        pleat_value *items = pleat__res_alloc(ex->res, 2 * sizeof *items);
+        if (!items) return false;
+        scalar_value(&items[0], t, mn);
+        scalar_value(&items[1], t, mx);
+        v->kind = PLEAT_VALUE_ARRAY;
+        v->len = 2;
+        v->items = items;
+      } else {
+        scalar_value(v, t, r->kind == RED_MIN ? mn : mx);
+      }
+      return true;
+    }
+    case RED_MEAN: case RED_VAR: case RED_STD: {
+      pleat__imm x;
+      if (r->kind == RED_MEAN) {
+        if (g->n == 0) return true;
+        x.f = g->a.f;
+      } else {
+        if (g->n < 2) return true;
+        double m2 = g->m2 < 0 ? 0 : g->m2;
+        x.f = m2 / (double)(g->n - 1);
+        if (r->kind == RED_STD) x.f = sqrt(x.f);
+      }
+      scalar_value(v, r->out_type, x);
+      return true;
+    }
+    case RED_FIRST: case RED_LAST:
+      if (g->n) scalar_value(v, t, g->a);
+      return true;
+    case RED_ARGMIN: case RED_ARGMAX: case RED_FIND_FIRST:
+      if (g->idx >= 0) int64_value(v, g->idx);
+      return true;
+    case RED_ANY: case RED_ALL: {
+      pleat__imm x;
+      x.i = g->flag;
+      scalar_value(v, PLEAT_BOOL, x);
+      return true;
+    }
+    case RED_REDUCE: case RED_FOLDL:
+      if (g->n || r->has_init) scalar_value(v, t, g->a);
+      return true;
+  }
+  return true;
+}
+
+/* ---- set up -------------------------------------------------------------------- */
+
+static bool needs_tree(const pleat__ir_red *r) {
+  int t = r->in_type;
+  switch (r->kind) {
+    case RED_SUM: case RED_PROD: return is_flt(t);
+    case RED_MEAN: case RED_VAR: case RED_STD: return true;
+    case RED_REDUCE: return r->op == 0xff || (is_flt(t) && (r->op == AOP_ADD || r->op == AOP_MUL));
+  }
+  return false;
+}
+
+static bool level_alloc(pleat__exec *ex, glevel *l, uint64_t bins) {
+  l->s = pleat__calloc(ex->al, bins, sizeof(gstate));
+  l->touched = pleat__malloc(ex->al, pleat__mulsize(bins, sizeof(uint32_t)));
+  l->mark = pleat__calloc(ex->al, bins, 1);
+  l->ntouched = 0;
+  return l->s && l->touched && l->mark;
+}
+
+static void level_free(pleat__exec *ex, glevel *l) {
+  pleat__free(ex->al, l->s);
+  pleat__free(ex->al, l->touched);
+  pleat__free(ex->al, l->mark);
+  memset(l, 0, sizeof *l);
+}
+
+static void lanes_reset(pleat__redrt *rr) {
+  const pleat__ir_red *r = rr->r;
+  int t = r->in_type;
+  pleat__imm id;
+  id.i = 0;
+  if (r->kind == RED_PROD || (r->kind == RED_REDUCE && r->op == AOP_MUL)) id.f = 1.0;
+  if (r->kind == RED_REDUCE && r->has_init) id = r->init;
+  for (int l = 0; l < PLEAT_LANES; l++) {
+    rr->lane[l] = id;
+    rr->lane_f[l] = (float)id.f;
+    rr->lane_d[l] = id.f;
+    rr->s2[l] = 0;
+  }
+  rr->leaf_n = 0;
+  rr->k_set = false;
+  (void)t;
+}
+
+pleat_status pleat__reduce_init(pleat__exec *ex) {
+  const pleat__ir *ir = ex->ir;
+  ex->rr = pleat__calloc(ex->al, ir->nred, sizeof(pleat__redrt));
+  if (!ex->rr) goto nomem;
+  for (uint32_t k = 0; k < ir->nred; k++) {
+    pleat__redrt *rr = &ex->rr[k];
+    rr->r = &ir->red[k];
+    rr->g = g_empty(rr->r);
+    rr->tree = needs_tree(rr->r);
+    if (rr->r->kind == RED_GROUP) {
+      rr->sub = &ir->red[rr->r->sub];
+      rr->gtree = needs_tree(rr->sub);
+      if (!level_alloc(ex, &rr->leaf, (uint64_t)rr->r->bins)) goto nomem;
+      gstate e = g_empty(rr->sub);
+      for (int64_t b = 0; b < rr->r->bins; b++) rr->leaf.s[b] = e;
+    }
+  }
+  return PLEAT_OK;
+nomem:
+  pleat__res_fail(ex->res, PLEAT_E_NOMEM, -1, "out of memory setting up the reducers");
+  return PLEAT_E_NOMEM;
+}
+
+void pleat__reduce_free(pleat__exec *ex) {
+  if (!ex->rr) return;
+  for (uint32_t k = 0; k < ex->ir->nred; k++) {
+    pleat__redrt *rr = &ex->rr[k];
+    for (int f = 0; f < PLEAT_MAX_TUPLE; f++) pleat__free(ex->al, rr->cb[f]);
+    level_free(ex, &rr->leaf);
+    for (int l = 0; l < rr->nlv; l++) level_free(ex, &rr->lv[l]);
+  }
+  pleat__free(ex->al, ex->rr);
+  ex->rr = NULL;
+}
+
+void pleat__reduce_leaf_begin(pleat__exec *ex) {
+  for (uint32_t k = 0; k < ex->ir->nred; k++)
+    if (ex->rr[k].tree) lanes_reset(&ex->rr[k]);
+}
+
+/* ---- the leaf tree ----------------------------------------------------------------- */
+
+static void tree_push(pleat__redrt *rr, gstate v) {
+  uint8_t lvl = 0;
+  while (rr->sn > 0 && rr->stl[rr->sn - 1] == lvl) {
+    gstate left = rr->stv[--rr->sn];
+    g_merge(rr->r, &left, &v);
+    v = left;
+    lvl++;
+  }
+  rr->stv[rr->sn] = v;
+  rr->stl[rr->sn++] = lvl;
+}
+
+static gstate tree_final(pleat__redrt *rr) {
+  if (rr->sn == 0) return rr->g;
+  gstate s = rr->stv[rr->sn - 1];
+  for (int k = rr->sn - 2; k >= 0; k--) {
+    gstate left = rr->stv[k];
+    g_merge(rr->r, &left, &s);
+    s = left;
+  }
+  return s;
+}
+
+/* Pairwise over the 32 lanes: lane[j] op= lane[j + s] for s = 16 .. 1. */
+static gstate lanes_final(pleat__redrt *rr) {
+  const pleat__ir_red *r = rr->r;
+  int t = r->in_type;
+  gstate g = g_empty(r);
+  g.n = rr->leaf_n;
+  switch (r->kind) {
+    case RED_MEAN: case RED_VAR: case RED_STD: {
+      double s1[PLEAT_LANES], s2[PLEAT_LANES];
+      memcpy(s1, rr->lane_d, sizeof s1);
+      memcpy(s2, rr->s2, sizeof s2);
+      for (int s = PLEAT_LANES / 2; s; s >>= 1)
+        for (int j = 0; j < s; j++) { s1[j] += s1[j + s]; s2[j] += s2[j + s]; }
+      if (rr->leaf_n) {
+        double nn = (double)rr->leaf_n;
+        g.a.f = rr->K + s1[0] / nn;
+        g.m2 = s2[0] - s1[0] * s1[0] / nn;
+        if (g.m2 < 0) g.m2 = 0;
+      }
+      return g;
+    }
+    case RED_SUM: case RED_PROD:
+      if (t == PLEAT_F32) {
+        float l[PLEAT_LANES];
+        memcpy(l, rr->lane_f, sizeof l);
+        for (int s = PLEAT_LANES / 2; s; s >>= 1)
+          for (int j = 0; j < s; j++) l[j] = r->kind == RED_SUM ? l[j] + l[j + s] : l[j] * l[j + s];
+        g.a.f = l[0];
+      } else {
+        double l[PLEAT_LANES];
+        memcpy(l, rr->lane_d, sizeof l);
+        for (int s = PLEAT_LANES / 2; s; s >>= 1)
+          for (int j = 0; j < s; j++) l[j] = r->kind == RED_SUM ? l[j] + l[j + s] : l[j] * l[j + s];
+        g.a.f = l[0];
+      }
+      return g;
+    default: { /* reduce: builtin float op or lambda */
+      pleat__imm l[PLEAT_LANES];
+      memcpy(l, rr->lane, sizeof l);
+      for (int s = PLEAT_LANES / 2; s; s >>= 1)
+        for (int j = 0; j < s; j++)
+          l[j] = r->op == 0xff ? pleat__apply_lambda(&r->lam, t, l[j], l[j + s])
+                               : pleat__apply_op(r->op, t, l[j], l[j + s]);
+      g.a = l[0];
+      return g;
+    }
+  }
+}
+
+/* ---- group -------------------------------------------------------------------------- */
+
+static void glevel_merge(pleat__redrt *rr, glevel *a, glevel *b) {
+  for (uint64_t q = 0; q < b->ntouched; q++) {
+    uint32_t bin = b->touched[q];
+    g_merge(rr->sub, &a->s[bin], &b->s[bin]);
+    if (!a->mark[bin]) { a->mark[bin] = 1; a->touched[a->ntouched++] = bin; }
+    b->s[bin] = g_empty(rr->sub);
+    b->mark[bin] = 0;
+  }
+  b->ntouched = 0;
+}
+
+static bool group_leaf_end(pleat__exec *ex, pleat__redrt *rr) {
+  if (!rr->gtree) return true; /* order-independent: rr->leaf is the total */
+  uint64_t bins = (uint64_t)rr->r->bins;
+  /* push the leaf's partial: merge equal levels (binary counter) */
+  glevel cur = rr->leaf;
+  int lvl = 0;
+  if (!level_alloc(ex, &rr->leaf, bins)) return false;
+  gstate e = g_empty(rr->sub);
+  for (uint64_t b = 0; b < bins; b++) rr->leaf.s[b] = e;
+  while (rr->nlv > 0 && rr->lv[rr->nlv - 1].lvl == lvl) {
+    glevel *left = &rr->lv[rr->nlv - 1];
+    glevel_merge(rr, left, &cur);
+    level_free(ex, &cur);
+    cur = *left;
+    rr->nlv--;
+    lvl++;
+  }
+  cur.lvl = lvl;
+  rr->lv[rr->nlv++] = cur;
+  return true;
+}
+
+static bool group_final(pleat__exec *ex, pleat__redrt *rr, pleat_value *v) {
+  glevel *tot = &rr->leaf;
+  if (rr->gtree && rr->nlv > 0) {
+    /* fold the stack from the top: s = lv[k] then s */
+    for (int k = rr->nlv - 2; k >= 0; k--) {
+      glevel_merge(rr, &rr->lv[k], &rr->lv[k + 1]);
+    }
+    tot = &rr->lv[0];
+  }
+  uint64_t bins = (uint64_t)rr->r->bins;
+  pleat_value *items = pleat__res_alloc(ex->res, pleat__mulsize(bins, sizeof *items));
+  if (!items) return false;
+  for (uint64_t b = 0; b < bins; b++)
+    if (!g_final(ex, rr->sub, &tot->s[b], &items[b])) return false;
+  v->kind = PLEAT_VALUE_ARRAY;
+  v->len = bins;
+  v->items = items;
+  return true;
+}
+
+/* ---- chunks --------------------------------------------------------------------------- */
+
+void pleat__reduce_check_keys(pleat__exec *ex, pleat__seg *sg) {
+  for (uint32_t k = 0; k < ex->ir->nred; k++) {
+    const pleat__ir_red *r = &ex->ir->red[k];
+    if (r->kind != RED_GROUP) continue;
+    const int64_t *key = ex->val[r->key];
+    for (size_t j = 0; j < sg->len; j++) {
+      if (!sg->mask[j] || (key[j] >= 0 && key[j] < r->bins)) continue;
+      if (ex->trap_pos < 0 || (int64_t)j < ex->trap_pos) {
+        ex->trap_pos = (int64_t)j;
+        ex->trap_ins = k;
+        ex->trap_kind = TRAP_KEY;
+        snprintf(ex->trap_extra, sizeof ex->trap_extra, " (key %lld, bins %lld)",
+                 (long long)key[j], (long long)r->bins);
+      }
+      break;
+    }
+  }
+}
+
+static bool collect_push(pleat__exec *ex, pleat__redrt *rr, pleat__seg *sg) {
+  const pleat__ir_red *r = rr->r;
+  for (size_t j = 0; j < sg->len; j++) {
+    if (!sg->mask[j]) continue;
+    if (rr->clen == rr->ccap) {
+      uint64_t cap = rr->ccap ? rr->ccap * 2 : 1024;
+      for (int f = 0; f < r->nin; f++) {
+        size_t es = pleat_dtype_size(ex->ir->ins[r->in[f]].type);
+        void *p = pleat__realloc(ex->al, rr->cb[f], pleat__mulsize((size_t)cap, es));
+        if (!p) return false;
+        rr->cb[f] = p;
+      }
+      rr->ccap = cap;
+    }
+    for (int f = 0; f < r->nin; f++) {
+      int t = ex->ir->ins[r->in[f]].type;
+      size_t es = pleat_dtype_size(t);
+      memcpy((char *)rr->cb[f] + rr->clen * es, (const char *)ex->val[r->in[f]] + j * es, es);
+    }
+    rr->clen++;
+  }
+  return true;
+}
+
+/* Fast paths: float sums with lanes, counts, min/max through keys. */
+static void sum_lanes(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) {
+  const pleat__ir_red *r = rr->r;
+  const uint8_t *m = sg->mask;
+  size_t len = sg->len;
+  bool mul = r->kind == RED_PROD;
+  int64_t live = 0;
+  for (size_t j = 0; j < len; j++) live += m[j];
+  rr->leaf_n += live;
+  if (r->in_type == PLEAT_F32) {
+    const float *v = ex->val[r->in[0]];
+    float *ln = rr->lane_f;
+    if (!sg->src) {
+      size_t j = 0;
+      if (!mul) {
+        for (; j + PLEAT_LANES <= len; j += PLEAT_LANES)
+          for (int l = 0; l < PLEAT_LANES; l++) ln[l] += m[j + l] ? v[j + l] : 0.0f;
+      } else {
+        for (; j + PLEAT_LANES <= len; j += PLEAT_LANES)
+          for (int l = 0; l < PLEAT_LANES; l++) ln[l] *= m[j + l] ? v[j + l] : 1.0f;
+      }
+      for (; j < len; j++)
+        if (m[j]) ln[j & 31] = mul ? ln[j & 31] * v[j] : ln[j & 31] + v[j];
+    } else {
+      for (size_t j = 0; j < len; j++)
+        if (m[j]) { int l = (int)(sg->src[j] & 31); ln[l] = mul ? ln[l] * v[j] : ln[l] + v[j]; }
+    }
+  } else {
+    const double *v = ex->val[r->in[0]];
+    double *ln = rr->lane_d;
+    if (!sg->src) {
+      size_t j = 0;
+      if (!mul) {
+        for (; j + PLEAT_LANES <= len; j += PLEAT_LANES)
+          for (int l = 0; l < PLEAT_LANES; l++) ln[l] += m[j + l] ? v[j + l] : 0.0;
+      } else {
+        for (; j + PLEAT_LANES <= len; j += PLEAT_LANES)
+          for (int l = 0; l < PLEAT_LANES; l++) ln[l] *= m[j + l] ? v[j + l] : 1.0;
+      }
+      for (; j < len; j++)
+        if (m[j]) ln[j & 31] = mul ? ln[j & 31] * v[j] : ln[j & 31] + v[j];
+    } else {
+      for (size_t j = 0; j < len; j++)
+        if (m[j]) { int l = (int)(sg->src[j] & 31); ln[l] = mul ? ln[l] * v[j] : ln[l] + v[j]; }
+    }
+  }
+}
+
+static void minmax_keys(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) {
+  const pleat__ir_red *r = rr->r;
+  const uint8_t *m = sg->mask;
+  size_t len = sg->len;
+  int t = r->in_type;
+  gstate *g = &rr->g;
+  int64_t cnt = 0;
+  if (t == PLEAT_F32) {
+    const int32_t *b = ex->val[r->in[0]];
+    const float *f = ex->val[r->in[0]];
+    int32_t mn = INT32_MAX, mx = INT32_MIN;
+    uint8_t nan = 0;
+    for (size_t j = 0; j < len; j++) {
+      int32_t k = b[j] ^ ((b[j] >> 31) & INT32_MAX);
+      int32_t kmn = m[j] ? k : INT32_MAX, kmx = m[j] ? k : INT32_MIN;
+      mn = kmn < mn ? kmn : mn;
+      mx = kmx > mx ? kmx : mx;
+      nan |= (uint8_t)(m[j] & (f[j] != f[j]));
+      cnt += m[j];
+    }
+    /* NaN keys sit beyond +-inf; the flag makes the result NaN anyway */
+    if (cnt) {
+      if (mn < g->a.i) g->a.i = mn;
+      if (mx > g->b.i) g->b.i = mx;
+    }
+    g->flag |= nan;
+  } else if (t == PLEAT_F64) {
+    const int64_t *b = ex->val[r->in[0]];
+    const double *f = ex->val[r->in[0]];
+    int64_t mn = INT64_MAX, mx = INT64_MIN;
+    uint8_t nan = 0;
+    for (size_t j = 0; j < len; j++) {
+      int64_t k = b[j] ^ ((b[j] >> 63) & INT64_MAX);
+      int64_t kmn = m[j] ? k : INT64_MAX, kmx = m[j] ? k : INT64_MIN;
+      mn = kmn < mn ? kmn : mn;
+      mx = kmx > mx ? kmx : mx;
+      nan |= (uint8_t)(m[j] & (f[j] != f[j]));
+      cnt += m[j];
+    }
+    if (cnt) {
+      if (mn < g->a.i) g->a.i = mn;
+      if (mx > g->b.i) g->b.i = mx;
+    }
+    g->flag |= nan;
+  } else {
+    for (size_t j = 0; j < len; j++) {
+      if (!m[j]) continue;
+      int64_t v = imm_at(t, ex->val[r->in[0]], j).i;
+      if (v < g->a.i) g->a.i = v;
+      if (v > g->b.i) g->b.i = v;
+      cnt++;
+    }
+  }
+  g->n += cnt;
+}
+
+static void mean_lanes(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) {
+  const pleat__ir_red *r = rr->r;
+  int t = r->in_type;
+  const void *v = ex->val[r->in[0]];
+  for (size_t j = 0; j < sg->len; j++) {
+    if (!sg->mask[j]) continue;
+    pleat__imm x = imm_at(t, v, j);
+    double d = is_flt(t) ? x.f : (double)x.i;
+    if (!rr->k_set) { rr->K = d; rr->k_set = true; }
+    int l = (int)(src_of(sg, j) & 31);
+    double y = d - rr->K;
+    rr->lane_d[l] += y;
+    rr->s2[l] += y * y;
+    rr->leaf_n++;
+  }
+}
+
+/* Marks the fold done when every top-level reducer has finished early. */
+static void check_all_done(pleat__exec *ex) {
+  for (uint32_t k = 0; k < ex->ir->ntop; k++)
+    if (!ex->rr[ex->ir->top[k]].done) return;
+  ex->stop = true;
+}
+
+void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
+  const pleat__ir *ir = ex->ir;
+  bool any_done = false;
+  for (uint32_t k = 0; k < ir->nred; k++) {
+    pleat__redrt *rr = &ex->rr[k];
+    const pleat__ir_red *r = rr->r;
+    if (!r->top && r->kind != RED_GROUP) continue; /* inner reducers of group */
+    if (rr->done) continue;
+    const uint8_t *m = sg->mask;
+    size_t len = sg->len;
+    int t = r->in_type;
+    switch (r->kind) {
+      case RED_SUM:
+      case RED_PROD:
+        if (is_flt(t)) { sum_lanes(rr, ex, sg); break; }
+        for (size_t j = 0; j < len; j++)
+          if (m[j]) g_update(r, &rr->g, imm_at(t, ex->val[r->in[0]], j), 0);
+        break;
+      case RED_COUNT: {
+        int64_t c = 0;
+        if (r->pred >= 0) {
+          const uint8_t *p = ex->val[r->pred];
+          for (size_t j = 0; j < len; j++) c += m[j] & p[j];
+        } else {
+          for (size_t j = 0; j < len; j++) c += m[j];
+        }
+        rr->g.n += c;
+        break;
+      }
+      case RED_MIN: case RED_MAX: case RED_MINMAX:
+        minmax_keys(rr, ex, sg);
+        break;
+      case RED_MEAN: case RED_VAR: case RED_STD:
+        mean_lanes(rr, ex, sg);
+        break;
+      case RED_FIRST:
+        for (size_t j = 0; j < len; j++) {
+          if (!m[j]) continue;
+          for (int f = 0; f < r->nin; f++)
+            rr->fv[f] = imm_at(ir->ins[r->in[f]].type, ex->val[r->in[f]], j);
+          rr->g.n = 1;
+          rr->done = true;
+          any_done = true;
+          break;
+        }
+        break;
+      case RED_LAST:
+        for (size_t j = len; j-- > 0;) {
+          if (!m[j]) continue;
+          for (int f = 0; f < r->nin; f++)
+            rr->fv[f] = imm_at(ir->ins[r->in[f]].type, ex->val[r->in[f]], j);
+          rr->g.n = 1;
+          break;
+        }
+        break;
+      case RED_ARGMIN: case RED_ARGMAX:
+        for (size_t j = 0; j < len; j++)
+          if (m[j]) g_update(r, &rr->g, imm_at(t, ex->val[r->in[0]], j), src_of(sg, j));
+        break;
+      case RED_ANY: case RED_ALL: case RED_FIND_FIRST: {
+        const uint8_t *p = ex->val[r->pred];
+        uint8_t want = r->kind != RED_ALL;
+        for (size_t j = 0; j < len; j++) {
+          if (!m[j] || p[j] != want) continue;
+          if (r->kind == RED_FIND_FIRST) rr->g.idx = src_of(sg, j);
+          rr->g.flag = r->kind == RED_ANY;
+          rr->done = true;
+          any_done = true;
+          break;
+        }
+        break;
+      }
+      case RED_COLLECT:
+        if (!collect_push(ex, rr, sg)) {
+          pleat__res_fail(ex->res, PLEAT_E_NOMEM, -1, "out of memory collecting %llu elements",
+                          (unsigned long long)rr->clen);
+          ex->failed = ex->stop = true;
+          return;
+        }
+        break;
+      case RED_REDUCE:
+        if (rr->tree) {
+          const void *v = ex->val[r->in[0]];
+          for (size_t j = 0; j < len; j++) {
+            if (!m[j]) continue;
+            int l = (int)(src_of(sg, j) & 31);
+            pleat__imm x = imm_at(t, v, j);
+            rr->lane[l] = r->op == 0xff ? pleat__apply_lambda(&r->lam, t, rr->lane[l], x)
+                                        : pleat__apply_op(r->op, t, rr->lane[l], x);
+            rr->leaf_n++;
+          }
+          break;
+        }
+        /* order-independent builtin ops fold directly */
+        __attribute__((fallthrough));
+      case RED_FOLDL:
+        for (size_t j = 0; j < len; j++)
+          if (m[j]) g_update(r, &rr->g, imm_at(t, ex->val[r->in[0]], j), 0);
+        break;
+      case RED_GROUP: {
+        const pleat__ir_red *s = rr->sub;
+        const int64_t *key = ex->val[r->key];
+        int st = s->in_type;
+        for (size_t j = 0; j < len; j++) {
+          if (!m[j]) continue;
+          uint32_t bin = (uint32_t)key[j];
+          pleat__imm x;
+          x.i = 0;
+          if (s->pred >= 0) x.i = ((const uint8_t *)ex->val[s->pred])[j];
+          else if (s->nin) x = imm_at(st, ex->val[s->in[0]], j);
+          if (s->kind == RED_COUNT && s->pred >= 0 && !x.i) continue;
+          g_update(s, &rr->leaf.s[bin], x, src_of(sg, j));
+          if (!rr->leaf.mark[bin]) { rr->leaf.mark[bin] = 1; rr->leaf.touched[rr->leaf.ntouched++] = bin; }
+        }
+        break;
+      }
+    }
+  }
+  if (any_done) check_all_done(ex);
+}
+
+void pleat__reduce_leaf_end(pleat__exec *ex) {
+  for (uint32_t k = 0; k < ex->ir->nred; k++) {
+    pleat__redrt *rr = &ex->rr[k];
+    if (rr->r->kind == RED_GROUP) {
+      if (!group_leaf_end(ex, rr)) {
+        pleat__res_fail(ex->res, PLEAT_E_NOMEM, -1, "out of memory in group");
+        ex->failed = ex->stop = true;
+        return;
+      }
+      continue;
+    }
+    if (!rr->tree || !rr->r->top) continue;
+    tree_push(rr, lanes_final(rr));
+  }
+}
+
+pleat_status pleat__reduce_finish(pleat__exec *ex) {
+  const pleat__ir *ir = ex->ir;
+  pleat_value *vals = pleat__res_alloc(ex->res, sizeof(pleat_value) * (ir->ntop + 1));
+  if (!vals) goto nomem;
+  for (uint32_t q = 0; q < ir->ntop; q++) {
+    pleat__redrt *rr = &ex->rr[ir->top[q]];
+    const pleat__ir_red *r = rr->r;
+    pleat_value *v = &vals[q + 1];
+    null_value(v);
+    if (r->kind == RED_GROUP) {
+      if (!group_final(ex, rr, v)) goto nomem;
+      continue;
+    }
+    if (r->kind == RED_COLLECT) {
+      bool tuple = r->in_type == 0;
+      if (!tuple) {
+        v->kind = PLEAT_VALUE_COLUMN;
+        v->dtype = (pleat_dtype)ir->ins[r->in[0]].type;
+        v->len = rr->clen;
+        v->data = rr->cb[0];
+        if (rr->cb[0] && !pleat__res_adopt(ex->res, rr->cb[0])) goto nomem;
+        rr->cb[0] = NULL;
+      } else {
+        pleat_value *rows = pleat__res_alloc(ex->res, pleat__mulsize((size_t)rr->clen, sizeof *rows));
+        pleat_value *cells = pleat__res_alloc(ex->res, pleat__mulsize((size_t)rr->clen * r->nin, sizeof *cells));
+        if ((!rows || !cells) && rr->clen) goto nomem;
+        for (uint64_t e = 0; e < rr->clen; e++) {
+          for (int f = 0; f < r->nin; f++) {
+            int t = ir->ins[r->in[f]].type;
+            scalar_value(&cells[e * r->nin + (uint64_t)f], t, imm_at(t, rr->cb[f], (size_t)e));
+          }
+          rows[e].kind = PLEAT_VALUE_ARRAY;
+          rows[e].len = r->nin;
+          rows[e].items = &cells[e * r->nin];
+        }
+        v->kind = PLEAT_VALUE_ARRAY;
+        v->len = rr->clen;
+        v->items = rows;
+      }
+      continue;
+    }
+    if (r->kind == RED_FIRST || r->kind == RED_LAST) {
+      if (!rr->g.n) continue;
+      if (r->in_type == 0) {
+        pleat_value *items = pleat__res_alloc(ex->res, sizeof *items * r->nin);
+        if (!items) goto nomem;
+        for (int f = 0; f < r->nin; f++) scalar_value(&items[f], ir->ins[r->in[f]].type, rr->fv[f]);
+        v->kind = PLEAT_VALUE_ARRAY;
+        v->len = r->nin;
+        v->items = items;
+      } else {
+        scalar_value(v, r->in_type, rr->fv[0]);
+      }
+      continue;
+    }
+    gstate g = rr->tree ? tree_final(rr) : rr->g;
+    if (rr->tree && r->kind == RED_REDUCE && r->has_init && g.n == 0) g.a = r->init;
+    if (!g_final(ex, r, &g, v)) goto nomem;
+  }
+  if (ir->result_tuple) {
+    vals[0].kind = PLEAT_VALUE_ARRAY;
+    vals[0].len = ir->ntop;
+    vals[0].items = &vals[1];
+    ex->res->value = &vals[0];
+  } else {
+    ex->res->value = &vals[1];
+  }
+  return PLEAT_OK;
+nomem:
+  pleat__res_fail(ex->res, PLEAT_E_NOMEM, -1, "out of memory building the result");
+  return PLEAT_E_NOMEM;
+}
