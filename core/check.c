@@ -1159,7 +1159,6 @@ static bool reducer(chk *c, const pleat__ast_node *n, bool top, int32_t *idx) {
           return fail(c, PLEAT_E_ARITY, n, "%s with a lambda needs an initial value: "
                       "%s((a, b) -> ..., init)", nm, nm);
         r.op = 0xff;
-        if (!lambda(c, opn, t, &r)) return false;
       } else {
         if (!opref(c, opn, &r.op)) return false;
         if (!op_fits(c, r.op, t, n)) return false;
@@ -1168,6 +1167,8 @@ static bool reducer(chk *c, const pleat__ast_node *n, bool top, int32_t *idx) {
         if (!init_arg(c, n->kids[1], t, &r.init)) return false;
         r.has_init = 1;
       }
+      /* Last: from here the lambda's code is owned by r. */
+      if (opn->kind == AST_LAMBDA && !lambda(c, opn, t, &r)) return false;
       break;
     }
     case RED_GROUP: {
@@ -1255,7 +1256,9 @@ static bool reducer(chk *c, const pleat__ast_node *n, bool top, int32_t *idx) {
       break;
   }
   *idx = pleat__ir_add_red(c->ir, &r);
-  return *idx >= 0 ? true : oom(c);
+  if (*idx >= 0) return true;
+  pleat__free(c->main_ir->al, r.lam.ins);
+  return oom(c);
 }
 
 /* ---- the pipeline ------------------------------------------------------------ */

@@ -512,9 +512,14 @@ static bool group_leaf_end(pleat__exec *ex, pleat__redrt *rr) {
   if (!rr->gtree) return true; /* order-independent: rr->leaf is the total */
   uint64_t bins = (uint64_t)rr->r->bins;
   /* push the leaf's partial: merge equal levels (binary counter) */
+  glevel fresh;
+  if (!level_alloc(ex, &fresh, bins)) {
+    level_free(ex, &fresh); /* rr->leaf stays owned by rr */
+    return false;
+  }
   glevel cur = rr->leaf;
+  rr->leaf = fresh;
   int lvl = 0;
-  if (!level_alloc(ex, &rr->leaf, bins)) return false;
   gstate e = g_empty(rr->sub);
   for (uint64_t b = 0; b < bins; b++) rr->leaf.s[b] = e;
   while (rr->nlv > 0 && rr->lv[rr->nlv - 1].lvl == lvl) {
