@@ -5,6 +5,8 @@
 # and a few more for developers:
 #   ./build.sh build  configure and build build/ (Release)
 #   ./build.sh asan   build build-asan/ (ASan+UBSan) and run the suite there
+# (test also runs the threads tests under TSan in build-tsan/; PLEAT_SKIP_ASAN=1,
+# PLEAT_SKIP_TSAN=1 skip those builds)
 #   ./build.sh bench  build and run the benchmark (bench/README.md)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -79,6 +81,15 @@ case "$cmd" in
       (cd build-asan && ASAN_OPTIONS=allocator_may_return_null=1:detect_leaks=1 \
          UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j "$JOBS" \
          --timeout 900 -LE large)
+    fi
+    if [ "${PLEAT_SKIP_TSAN:-0}" != 1 ]; then
+      # the threads back end's pool and parallel runs under ThreadSanitizer
+      echo "== ThreadSanitizer build (threads tests) =="
+      cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DPLEAT_SANITIZE=thread \
+        -DPLEAT_BUILD_BENCH=OFF >/dev/null
+      cmake --build build-tsan -j "$JOBS" --target test_threads
+      (cd build-tsan && PLEAT_TEST_LIGHT=1 TSAN_OPTIONS=halt_on_error=1:second_deadlock_stack=1 \
+         ctest --output-on-failure --timeout 1200 -L tsan)
     fi
     ;;
   asan)

@@ -31,6 +31,7 @@ typedef struct pleat__backend_ops {
 } pleat__backend_ops;
 
 extern const pleat__backend_ops pleat__backend_seq;
+extern const pleat__backend_ops pleat__backend_threads;
 
 /** The back ends pleat knows of, in `auto` order of preference last to first
     ("auto" tries cuda, opencl, threads, seq). */

@@ -302,11 +302,18 @@ static void stage_leaf_begin(pleat__exec *ex) {
     if (ex->ir->ins[k].op == IR_SCAN) ex->st[k].local_set = false;
 }
 
-static void stage_leaf_end(pleat__exec *ex) {
+static void stage_leaf_end(pleat__exec *ex, uint64_t L) {
   for (uint32_t k = 0; k < ex->ir->nins; k++) {
     const pleat__ir_ins *in = &ex->ir->ins[k];
     pleat__stage *st = &ex->st[k];
-    if (in->op != IR_SCAN || !st->local_set) continue;
+    if (in->op != IR_SCAN) continue;
+    if (ex->summary && k == ex->upto) {
+      /* the summary of a scan is its local per leaf: the carry scan folds
+         them one by one, exactly as the sequential run does */
+      ex->leaf_local[L - ex->leaf0] = st->local;
+      ex->leaf_set[L - ex->leaf0] = st->local_set;
+    }
+    if (!st->local_set) continue;
     st->carry = st->carry_set ? pleat__apply_op(in->aux, in->type, st->carry, st->local) : st->local;
     st->carry_set = true;
     st->local_set = false;
@@ -388,6 +395,8 @@ static void fail_trap(pleat__exec *ex, pleat__seg *sg) {
 static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
   const pleat__ir *ir = ex->ir;
   uint32_t end = ir->seg_start[s + 1];
+  bool cut = false; /* a summary pass ends in this segment */
+  if (ex->upto < end) { end = ex->upto + 1; cut = true; }
   size_t len = sg->len;
   int64_t saved_trap = ex->trap_pos, saved_stop = ex->stop_pos;
   ex->trap_pos = -1;
@@ -442,14 +451,16 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
   }
   /* An error counts only if the fold reached it. */
   if (ex->trap_pos >= 0 && ex->stop_pos < ex->trap_pos) ex->trap_pos = -1;
-  if (s + 1 == ir->nseg) pleat__reduce_check_keys(ex, sg);
+  if (s + 1 == ir->nseg && !ex->summary) pleat__reduce_check_keys(ex, sg);
   size_t upto = len;
   if (ex->trap_pos >= 0) {
     upto = (size_t)ex->trap_pos;
     memset(sg->mask + upto, 0, len - upto);
   }
   int64_t trap_here = ex->trap_pos, stop_here = ex->stop_pos;
-  if (seg_end_op != UINT32_MAX) {
+  if (cut) {
+    /* a summary pass: what comes after the stage is not needed */
+  } else if (seg_end_op != UINT32_MAX) {
     expand(ex, seg_end_op, sg, upto);
   } else {
     pleat__reduce_chunk(ex, sg);
@@ -457,7 +468,8 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
   if (!ex->failed) {
     if (trap_here >= 0 && !ex->stop) {
       ex->trap_pos = trap_here;
-      fail_trap(ex, sg);
+      if (ex->summary) ex->stop = true; /* the final pass reports it */
+      else fail_trap(ex, sg);
     } else if (stop_here != INT64_MAX) {
       ex->stop = true;
     }
@@ -468,91 +480,117 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
 
 /* ---- the driver --------------------------------------------------------------- */
 
-static void exec_free(pleat__exec *ex) {
+void pleat__exec_close(pleat__exec *ex) {
   pleat__alloc *al = ex->al;
-  pleat__reduce_free(ex);
+  if (!al) return;
+  if (ex->segs)
+    for (uint32_t s = 0; s < ex->ir->nseg; s++) pleat__free(al, ex->segs[s].mem);
   pleat__free(al, ex->store);
   pleat__free(al, ex->val);
-  pleat__free(al, ex->st);
   pleat__free(al, ex->segs);
   pleat__free(al, ex->k_of_seg);
+  ex->store = NULL;
+  ex->val = NULL;
+  ex->segs = NULL;
+  ex->k_of_seg = NULL;
 }
 
-pleat_status pleat__exec_seq(const pleat_plan *plan, const pleat_column *cols,
-                             uint64_t n, pleat_result *res) {
-  pleat__exec ex;
-  memset(&ex, 0, sizeof ex);
-  const pleat__ir *ir = &plan->ir;
-  ex.ir = ir;
-  ex.cols = cols;
-  ex.n = n;
-  ex.res = res;
-  ex.al = res->al;
-  ex.trap_pos = -1;
-  ex.stop_pos = INT64_MAX;
-  ex.store = pleat__malloc(ex.al, pleat__mulsize((size_t)ir->nins + 1, (size_t)CHUNK * 8));
-  ex.val = pleat__calloc(ex.al, ir->nins + 1, sizeof(void *));
-  ex.st = pleat__calloc(ex.al, ir->nins + 1, sizeof(pleat__stage));
-  ex.segs = pleat__calloc(ex.al, ir->nseg, sizeof(pleat__seg));
-  ex.k_of_seg = pleat__calloc(ex.al, ir->nseg, sizeof(int32_t));
-  if (!ex.store || !ex.val || !ex.st || !ex.segs || !ex.k_of_seg) {
-    exec_free(&ex);
-    pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory");
-    return PLEAT_E_NOMEM;
-  }
-  for (uint32_t s = 0; s < ir->nseg; s++) ex.k_of_seg[s] = -1;
+void pleat__stage_init(const pleat__ir *ir, pleat__stage *st) {
+  memset(st, 0, sizeof *st * (ir->nins + 1));
   for (uint32_t k = 0; k < ir->nins; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
-    ex.val[k] = vbuf(&ex, k);
-    if (in->op == IR_CONST) {
-      for (size_t j = 0; j < CHUNK; j++) imm_put(in->type, ex.val[k], j, in->imm);
-    }
-    if (in->op == IR_ENUMERATE || in->op == IR_KIN) ex.k_of_seg[in->seg] = (int32_t)k;
-    if (in->op == IR_SCAN && in->imm2) { ex.st[k].carry = in->imm; ex.st[k].carry_set = true; }
+    if (in->op == IR_SCAN && in->imm2) { st[k].carry = in->imm; st[k].carry_set = true; }
   }
-  /* k of segment s is the latest ENUMERATE or KIN at or before it */
-  for (uint32_t s = 1; s < ir->nseg; s++)
-    if (ex.k_of_seg[s] < 0) ex.k_of_seg[s] = -1;
-  pleat__seg *seg0 = &ex.segs[0];
-  /* one allocation for every segment's buffers */
-  for (uint32_t s = 0; s < ir->nseg; s++) {
-    pleat__seg *sg = &ex.segs[s];
-    sg->mem = pleat__malloc(ex.al, (size_t)CHUNK * (1 + 8 + 8 + 8 * PLEAT_MAX_TUPLE));
-    if (!sg->mem) {
-      for (uint32_t q = 0; q < s; q++) pleat__free(ex.al, ex.segs[q].mem);
-      exec_free(&ex);
-      pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory");
-      return PLEAT_E_NOMEM;
+}
+
+pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_column *cols,
+                              uint64_t n, pleat_result *res) {
+  memset(ex, 0, sizeof *ex);
+  ex->ir = ir;
+  ex->cols = cols;
+  ex->n = n;
+  ex->res = res;
+  ex->al = res->al;
+  ex->trap_pos = -1;
+  ex->stop_pos = INT64_MAX;
+  ex->upto = UINT32_MAX;
+  ex->store = pleat__malloc(ex->al, pleat__mulsize((size_t)ir->nins + 1, (size_t)CHUNK * 8));
+  ex->val = pleat__calloc(ex->al, ir->nins + 1, sizeof(void *));
+  ex->segs = pleat__calloc(ex->al, ir->nseg, sizeof(pleat__seg));
+  ex->k_of_seg = pleat__calloc(ex->al, ir->nseg, sizeof(int32_t));
+  if (!ex->store || !ex->val || !ex->segs || !ex->k_of_seg) goto nomem;
+  for (uint32_t s = 0; s < ir->nseg; s++) ex->k_of_seg[s] = -1;
+  for (uint32_t k = 0; k < ir->nins; k++) {
+    const pleat__ir_ins *in = &ir->ins[k];
+    ex->val[k] = vbuf(ex, k);
+    if (in->op == IR_CONST) {
+      for (size_t j = 0; j < CHUNK; j++) imm_put(in->type, ex->val[k], j, in->imm);
     }
+    /* k of segment s is the latest ENUMERATE or KIN in it */
+    if (in->op == IR_ENUMERATE || in->op == IR_KIN) ex->k_of_seg[in->seg] = (int32_t)k;
+  }
+  /* one allocation for each segment's buffers */
+  for (uint32_t s = 0; s < ir->nseg; s++) {
+    pleat__seg *sg = &ex->segs[s];
+    sg->mem = pleat__malloc(ex->al, (size_t)CHUNK * (1 + 8 + 8 + 8 * PLEAT_MAX_TUPLE));
+    if (!sg->mem) goto nomem;
     char *p = sg->mem;
     sg->mask = (uint8_t *)p + (size_t)CHUNK * 8 * (2 + PLEAT_MAX_TUPLE);
     sg->srcbuf = (int64_t *)p;
     sg->kin = (int64_t *)(p + (size_t)CHUNK * 8);
     for (int f = 0; f < PLEAT_MAX_TUPLE; f++) sg->fields[f] = p + (size_t)CHUNK * 8 * (2 + f);
   }
-  pleat_status st = pleat__reduce_init(&ex);
+  return PLEAT_OK;
+nomem:
+  pleat__exec_close(ex);
+  pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory");
+  return PLEAT_E_NOMEM;
+}
+
+void pleat__exec_leaves(pleat__exec *ex, uint64_t l0, uint64_t l1) {
+  pleat__seg *seg0 = &ex->segs[0];
+  uint64_t n = ex->n;
+  ex->leaf0 = l0;
+  for (uint64_t L = l0; L < l1 && !ex->stop; L++) {
+    uint64_t lb = L * PLEAT_LEAF;
+    uint64_t le = lb + PLEAT_LEAF < n ? lb + PLEAT_LEAF : n;
+    stage_leaf_begin(ex);
+    if (!ex->summary) pleat__reduce_leaf_begin(ex);
+    for (uint64_t b = lb; b < le && !ex->stop; b += CHUNK) {
+      seg0->base = b;
+      seg0->src = NULL;
+      seg0->len = (uint32_t)(le - b < CHUNK ? le - b : CHUNK);
+      memset(seg0->mask, 1, seg0->len);
+      run_segment(ex, 0, seg0);
+    }
+    if (ex->failed) break;
+    stage_leaf_end(ex, L);
+    if (!ex->summary) pleat__reduce_leaf_end(ex);
+  }
+}
+
+pleat_status pleat__exec_seq(const pleat_plan *plan, const pleat_column *cols,
+                             uint64_t n, pleat_result *res) {
+  pleat__exec ex;
+  const pleat__ir *ir = &plan->ir;
+  pleat_status st = pleat__exec_open(&ex, ir, cols, n, res);
+  if (st != PLEAT_OK) return st;
+  ex.st = pleat__calloc(ex.al, ir->nins + 1, sizeof(pleat__stage));
+  if (!ex.st) {
+    pleat__exec_close(&ex);
+    pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory");
+    return PLEAT_E_NOMEM;
+  }
+  pleat__stage_init(ir, ex.st);
+  st = pleat__reduce_init(&ex);
   if (st == PLEAT_OK) {
     uint64_t leaves = n / PLEAT_LEAF + (n % PLEAT_LEAF != 0);
-    for (uint64_t L = 0; L < leaves && !ex.stop; L++) {
-      uint64_t lb = L * PLEAT_LEAF;
-      uint64_t le = lb + PLEAT_LEAF < n ? lb + PLEAT_LEAF : n;
-      stage_leaf_begin(&ex);
-      pleat__reduce_leaf_begin(&ex);
-      for (uint64_t b = lb; b < le && !ex.stop; b += CHUNK) {
-        seg0->base = b;
-        seg0->src = NULL;
-        seg0->len = (uint32_t)(le - b < CHUNK ? le - b : CHUNK);
-        memset(seg0->mask, 1, seg0->len);
-        run_segment(&ex, 0, seg0);
-      }
-      if (ex.failed) break;
-      stage_leaf_end(&ex);
-      pleat__reduce_leaf_end(&ex);
-    }
+    pleat__exec_leaves(&ex, 0, leaves);
     if (!ex.failed) st = pleat__reduce_finish(&ex);
     else st = res->status;
   }
-  for (uint32_t s = 0; s < ir->nseg; s++) pleat__free(ex.al, ex.segs[s].mem);
-  exec_free(&ex);
+  pleat__reduce_free(&ex);
+  pleat__free(ex.al, ex.st);
+  pleat__exec_close(&ex);
   return st;
 }

@@ -55,7 +55,29 @@ typedef struct pleat__exec {
   int64_t stop_pos;
   bool stop;              /* the whole fold is finished */
   bool failed;
+  /* Summary pass of a parallel run (exec_par.c): only the instructions up to
+     `upto` (a stateful stage) run, no reducer, and a trap just ends the
+     range (the final pass reports it).  UINT32_MAX: a normal run. */
+  uint32_t upto;
+  bool summary;
+  bool par;               /* a block of a parallel run: foldl keeps its inputs */
+  uint64_t leaf0;         /* first leaf of the range being run */
+  pleat__imm *leaf_local; /* summary of a scan: its local per leaf of the range */
+  uint8_t *leaf_set;
 } pleat__exec;
+
+/** Allocates the per-thread scratch of a run (chunk buffers, constants);
+    ex->st and ex->rr are left NULL for the caller to point at a state.
+    On failure sets res's error and returns it. */
+pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_column *cols,
+                              uint64_t n, pleat_result *res);
+/** Frees what pleat__exec_open allocated (not st or rr). */
+void pleat__exec_close(pleat__exec *ex);
+/** The stage states at the start of the stream (scan inits). */
+void pleat__stage_init(const pleat__ir *ir, pleat__stage *st);
+/** Runs leaves [l0, l1) on ex's current state, in order, until the fold
+    stops or fails. */
+void pleat__exec_leaves(pleat__exec *ex, uint64_t l0, uint64_t l1);
 
 pleat__imm pleat__apply_op(int op, int t, pleat__imm a, pleat__imm b);
 pleat__imm pleat__apply_lambda(const pleat__ir_lambda *lam, int t, pleat__imm a,
@@ -68,5 +90,18 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg);
 void pleat__reduce_leaf_end(pleat__exec *ex);
 pleat_status pleat__reduce_finish(pleat__exec *ex);
 void pleat__reduce_free(pleat__exec *ex);
+/** Folds the reducer states src (of a later, adjacent range, run with
+    ex->par) into ex->rr, in stream order; false on OOM (res set). */
+bool pleat__reduce_merge(pleat__exec *ex, struct pleat__redrt *src);
+/** Copies the done flags of from into to (a block starts knowing which
+    reducers have already finished). */
+void pleat__reduce_copy_done(const pleat__ir *ir, struct pleat__redrt *to,
+                             const struct pleat__redrt *from);
+/** The done flag of every reducer, into out[nred]. */
+void pleat__reduce_get_done(const pleat__ir *ir, const struct pleat__redrt *rr, bool *out);
+/** Whether a reducer has finished since out was taken. */
+bool pleat__reduce_done_since(const pleat__ir *ir, const struct pleat__redrt *rr, const bool *then);
+/** Sets ex->stop when every top-level reducer has finished early. */
+void pleat__reduce_check_done(pleat__exec *ex);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include "ast.h"
 #include "ir.h"
+#include "exec_par.h"
 
 const char *const pleat__red_names[RED_COUNT_] = {
 #define X(n, t) t,
@@ -162,8 +163,12 @@ void pleat__ir_dump_plan(const pleat__ir *ir, pleat__str *o) {
       early++;
     if (r->kind == RED_FOLDL) stateful++;
   }
-  pleat__str_printf(o, "passes: %d (%s)\n", stateful ? 2 : 1,
-                    stateful ? "carries are computed per leaf, scanned over leaves, then the leaves run with their carry-in"
-                             : "one pass over the input; leaf results combine in the fixed tree");
+  pleat__par_shape ps = pleat__par_shape_of(ir);
+  pleat__str_printf(o, "passes: seq 1; threads %d (%s)\n", ps.serial_why ? 1 : ps.passes,
+                    ps.serial_why ? ps.serial_why
+                    : ps.passes > 1 ? "one summary pass per stage whose carry is not a plain element "
+                                      "count, a scan of the carries over blocks, then the final pass"
+                    : stateful ? "carries are block lengths or folded at the merge: one pass"
+                               : "one pass over the input; leaf results combine in the fixed tree");
   pleat__str_printf(o, "early exit: %s\n", early ? "yes (leaves past the cut are not run)" : "no");
 }

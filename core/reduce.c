@@ -728,6 +728,8 @@ static void check_all_done(pleat__exec *ex) {
   ex->stop = true;
 }
 
+void pleat__reduce_check_done(pleat__exec *ex) { check_all_done(ex); }
+
 void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
   const pleat__ir *ir = ex->ir;
   bool any_done = false;
@@ -824,6 +826,16 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
         /* order-independent builtin ops fold directly */
         __attribute__((fallthrough));
       case RED_FOLDL:
+        if (r->kind == RED_FOLDL && ex->par) {
+          /* a block of a parallel run keeps foldl's inputs; the merge folds
+             them in order (the step itself is serial) */
+          if (!collect_push(ex, rr, sg)) {
+            pleat__res_fail(ex->res, PLEAT_E_NOMEM, -1, "out of memory keeping foldl's inputs");
+            ex->failed = ex->stop = true;
+            return;
+          }
+          break;
+        }
         for (size_t j = 0; j < len; j++)
           if (m[j]) g_update(r, &rr->g, imm_at(t, ex->val[r->in[0]], j), 0);
         break;
@@ -936,4 +948,128 @@ pleat_status pleat__reduce_finish(pleat__exec *ex) {
 nomem:
   pleat__res_fail(ex->res, PLEAT_E_NOMEM, -1, "out of memory building the result");
   return PLEAT_E_NOMEM;
+}
+
+/* ---- merging the states of adjacent ranges (parallel runs) ------------------------- */
+
+void pleat__reduce_copy_done(const pleat__ir *ir, pleat__redrt *to, const pleat__redrt *from) {
+  for (uint32_t k = 0; k < ir->nred; k++) to[k].done = from[k].done;
+}
+
+void pleat__reduce_get_done(const pleat__ir *ir, const pleat__redrt *rr, bool *out) {
+  for (uint32_t k = 0; k < ir->nred; k++) out[k] = rr[k].done;
+}
+
+bool pleat__reduce_done_since(const pleat__ir *ir, const pleat__redrt *rr, const bool *then) {
+  for (uint32_t k = 0; k < ir->nred; k++)
+    if (rr[k].done != then[k]) return true;
+  return false;
+}
+
+/* Pushes a partial of the leaf tree at its level: src's stack entries are
+   whole aligned subtrees, so pushing them in order rebuilds exactly the
+   stack the sequential run would have. */
+static void tree_push_at(pleat__redrt *rr, gstate v, uint8_t lvl) {
+  while (rr->sn > 0 && rr->stl[rr->sn - 1] == lvl) {
+    gstate left = rr->stv[--rr->sn];
+    g_merge(rr->r, &left, &v);
+    v = left;
+    lvl++;
+  }
+  rr->stv[rr->sn] = v;
+  rr->stl[rr->sn++] = lvl;
+}
+
+static void group_push_at(pleat__exec *ex, pleat__redrt *rr, glevel cur) {
+  while (rr->nlv > 0 && rr->lv[rr->nlv - 1].lvl == cur.lvl) {
+    glevel *left = &rr->lv[rr->nlv - 1];
+    glevel_merge(rr, left, &cur);
+    level_free(ex, &cur);
+    cur = *left;
+    rr->nlv--;
+    cur.lvl++;
+  }
+  rr->lv[rr->nlv++] = cur;
+}
+
+static bool buf_append(pleat__exec *ex, pleat__redrt *d, pleat__redrt *s) {
+  const pleat__ir_red *r = d->r;
+  if (!s->clen) return true;
+  if (!d->clen && !d->ccap) {
+    /* take the block's buffers as they are */
+    for (int f = 0; f < r->nin; f++) { d->cb[f] = s->cb[f]; s->cb[f] = NULL; }
+    d->clen = s->clen;
+    d->ccap = s->ccap;
+    s->clen = s->ccap = 0;
+    return true;
+  }
+  if (d->clen + s->clen > d->ccap) {
+    uint64_t cap = d->ccap ? d->ccap : 1024;
+    while (cap < d->clen + s->clen) cap *= 2;
+    for (int f = 0; f < r->nin; f++) {
+      size_t es = pleat_dtype_size(ex->ir->ins[r->in[f]].type);
+      void *p = pleat__realloc(ex->al, d->cb[f], pleat__mulsize((size_t)cap, es));
+      if (!p) return false;
+      d->cb[f] = p;
+    }
+    d->ccap = cap;
+  }
+  for (int f = 0; f < r->nin; f++) {
+    size_t es = pleat_dtype_size(ex->ir->ins[r->in[f]].type);
+    memcpy((char *)d->cb[f] + d->clen * es, s->cb[f], (size_t)s->clen * es);
+  }
+  d->clen += s->clen;
+  return true;
+}
+
+bool pleat__reduce_merge(pleat__exec *ex, pleat__redrt *src) {
+  const pleat__ir *ir = ex->ir;
+  for (uint32_t k = 0; k < ir->nred; k++) {
+    pleat__redrt *d = &ex->rr[k], *s = &src[k];
+    const pleat__ir_red *r = d->r;
+    if (!r->top && r->kind != RED_GROUP) continue;
+    if (d->done) continue;
+    switch (r->kind) {
+      case RED_FIRST: case RED_ANY: case RED_ALL: case RED_FIND_FIRST:
+        if (s->done) {
+          d->g = s->g;
+          memcpy(d->fv, s->fv, sizeof d->fv);
+          d->done = true;
+        }
+        break;
+      case RED_LAST:
+        if (s->g.n) { d->g = s->g; memcpy(d->fv, s->fv, sizeof d->fv); }
+        break;
+      case RED_COLLECT:
+        if (!buf_append(ex, d, s)) goto nomem;
+        break;
+      case RED_FOLDL: {
+        const void *v = s->cb[0];
+        for (uint64_t e = 0; e < s->clen; e++) g_update(r, &d->g, imm_at(r->in_type, v, (size_t)e), 0);
+        break;
+      }
+      case RED_GROUP:
+        if (!d->gtree) { glevel_merge(d, &d->leaf, &s->leaf); break; }
+        for (int l = 0; l < s->nlv; l++) {
+          group_push_at(ex, d, s->lv[l]);
+          memset(&s->lv[l], 0, sizeof s->lv[l]);
+        }
+        s->nlv = 0;
+        break;
+      default:
+        if (d->tree) {
+          for (int q = 0; q < s->sn; q++) tree_push_at(d, s->stv[q], s->stl[q]);
+          s->sn = 0;
+        } else {
+          g_merge(r, &d->g, &s->g);
+        }
+        break;
+    }
+  }
+  check_all_done(ex);
+  return true;
+nomem:
+  pleat__res_fail(ex->res, PLEAT_E_NOMEM, -1, "out of memory merging collected elements");
+  ex->failed = ex->stop = true;
+  return false;
 }

@@ -13,13 +13,12 @@ static bool probe_not_built(char *why, size_t n) {
   return false;
 }
 
-static const pleat__backend_ops not_built_threads = {"threads", false, probe_not_built, NULL, NULL, NULL};
 static const pleat__backend_ops not_built_opencl = {"opencl", false, probe_not_built, NULL, NULL, NULL};
 static const pleat__backend_ops not_built_cuda = {"cuda", false, probe_not_built, NULL, NULL, NULL};
 
 /* In `auto` preference order, best first. */
 static const pleat__backend_ops *const table[] = {
-  &not_built_cuda, &not_built_opencl, &not_built_threads, &pleat__backend_seq,
+  &not_built_cuda, &not_built_opencl, &pleat__backend_threads, &pleat__backend_seq,
 };
 #define NTABLE (sizeof table / sizeof table[0])
 

@@ -25,6 +25,16 @@
 ** Each run returns its own result handle, which carries that run's error,
 ** so concurrent failing runs never tear each other's messages.  A context
 ** must not be freed while another thread is using it or its plans.
+**
+** The threads back end keeps a pool of worker threads per context, started
+** by pleat_ctx_create and joined by pleat_ctx_free (none is left behind).
+** Its workers block every signal, so the host's handlers run on the host's
+** threads.  Runs from several host threads on one context are all correct:
+** one at a time uses the pool, the others run on their calling thread.  In
+** a child of fork() the pool's threads do not exist: runs there use the
+** calling thread, pleat_ctx_free only releases memory, and a context made in
+** the child gets its own pool.  With this back end the allocator is called
+** from the workers, so it must be thread safe.
 */
 #ifndef PLEAT_H
 #define PLEAT_H
@@ -115,7 +125,8 @@ PLEAT_API size_t pleat_dtype_size(int dtype);
 /** Memory functions used for every allocation pleat makes on a context
     (Lua's lua_Alloc, SQLite's mem_methods).  malloc/realloc return NULL on
     failure; free accepts NULL.  All three must be set, and be thread safe if
-    the context is used from several threads. */
+    the context is used from several threads or runs on the threads back
+    end (whose workers allocate). */
 typedef struct pleat_allocator {
   void *(*malloc)(void *ud, size_t size);
   void *(*realloc)(void *ud, void *ptr, size_t size);

@@ -19,6 +19,12 @@
 ** outputs are printed; rerun one case with PLEAT_EQUIV_ONLY=<case number>.
 ** PLEAT_EQUIV_N sets the number of pipelines, PLEAT_EQUIV_SEED the base seed;
 ** PLEAT_EQUIV_DUMP=1 prints the pipelines without running them.
+**
+** PLEAT_EQUIV_BACKEND=<name> runs the library on that back end instead of
+** seq, and then also requires its results to equal seq's byte for byte
+** (JSON, dtypes, float bits, error status, index and message): CTest runs
+** it so for `threads` at several worker counts and block sizes
+** (tests/CMakeLists.txt).
 */
 #include <stdarg.h>
 #include <stddef.h>
@@ -956,6 +962,38 @@ static void show(const char *what, const char *s) {
   else print_message("  %s: %.300s ... %s (%zu chars)\n", what, s, s + n - 200, n);
 }
 
+/* The back end under test, and seq to hold it to when it is another one. */
+static const char *backend_under_test(void) {
+  const char *e = getenv("PLEAT_EQUIV_BACKEND");
+  return e && *e ? e : "seq";
+}
+static pleat_ctx *seq_ctx;
+
+/* Compares a run on the back end under test with the same run on seq. */
+static int same_as_seq(const char *text, const pleat_column *cols, size_t ncols,
+                       const pt_run *lib, char *why, size_t n) {
+  if (!seq_ctx) return 1;
+  pt_run s;
+  pt_exec(seq_ctx, text, cols, ncols, &s);
+  int ok = 1;
+  if (s.status != lib->status || s.err_index != lib->err_index) {
+    snprintf(why, n, "%s: status %s (index %lld) vs seq %s (index %lld)", backend_under_test(),
+             pleat_status_name(lib->status), (long long)lib->err_index,
+             pleat_status_name(s.status), (long long)s.err_index);
+    ok = 0;
+  } else if (s.status != PLEAT_OK && strcmp(s.msg, lib->msg)) {
+    snprintf(why, n, "%s: message '%.200s' vs seq '%.200s'", backend_under_test(), lib->msg, s.msg);
+    ok = 0;
+  } else if (s.status == PLEAT_OK && strcmp(s.json, lib->json)) {
+    snprintf(why, n, "%s: JSON differs from seq's (%.200s)", backend_under_test(), s.json);
+    ok = 0;
+  } else if (s.status == PLEAT_OK && !ref_value_equal(lib->value, s.value, why, n)) {
+    ok = 0;
+  }
+  pt_run_free(&s);
+  return ok;
+}
+
 /* Runs one (pipeline, input) on both sides; returns 0 when they agree. */
 static int compare_one(pleat_ctx *ctx, int id, uint64_t seed, const char *text,
                        const pleat_column *cols, size_t ncols, stats *st) {
@@ -977,6 +1015,8 @@ static int compare_one(pleat_ctx *ctx, int id, uint64_t seed, const char *text,
     st->ref_failed++;
     bad = 1;
     snprintf(why, sizeof why, "the reference rejected it: %s", ref.msg);
+  } else if (!same_as_seq(text, cols, ncols, &lib, why, sizeof why)) {
+    bad = 1;
   } else if (lib.status == PLEAT_OK && ref.status == PLEAT_OK) {
     if (strcmp(lib.json, ref.json)) {
       bad = 1;
@@ -1022,7 +1062,7 @@ static const uint64_t large_lens[] = {4095, 4096, 4097, 8191, 3 * 4096 + 17};
 static void test_random_pipelines(void **state) {
   (void)state;
   pleat_ctx *ctx;
-  PT_CTX_OR_SKIP(ctx, "seq");
+  PT_CTX_OR_SKIP(ctx, backend_under_test());
   int npipe = DEFAULT_PIPELINES;
   uint64_t base = DEFAULT_SEED;
   int only = -1;
@@ -1101,7 +1141,7 @@ static void test_random_pipelines(void **state) {
 static void test_tree_shapes(void **state) {
   (void)state;
   pleat_ctx *ctx;
-  PT_CTX_OR_SKIP(ctx, "seq");
+  PT_CTX_OR_SKIP(ctx, backend_under_test());
   static const char *const reds[] = {
     "sum", "prod", "reduce(+)", "reduce(*, 1)", "reduce((a, b) -> a + b, 0)",
     "reduce((a, b) -> b * a, 1)", "(mean, var, std)", "scan(+) |> last",
@@ -1151,10 +1191,27 @@ static void test_tree_shapes(void **state) {
   assert_int_equal(st.mismatched, 0);
 }
 
+static int group_setup(void **state) {
+  (void)state;
+  if (strcmp(backend_under_test(), "seq")) {
+    seq_ctx = pt_ctx("seq");
+    if (!seq_ctx) return -1;
+    print_message("equiv: back end %s, held to seq and to the reference\n", backend_under_test());
+  }
+  return 0;
+}
+
+static int group_teardown(void **state) {
+  (void)state;
+  pleat_ctx_free(seq_ctx);
+  seq_ctx = NULL;
+  return 0;
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_tree_shapes),
     cmocka_unit_test(test_random_pipelines),
   };
-  return cmocka_run_group_tests(tests, NULL, NULL);
+  return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
