@@ -137,6 +137,20 @@ static bool past_a_take(const pleat__ir *ir, const pleat__stage *st) {
   return false;
 }
 
+/* Points ex at a state for a run over some leaves. */
+static void exec_point(pleat__exec *ex, pleat__stage *st, struct pleat__redrt *rr,
+                       pleat_result *res, bool summary, uint32_t upto) {
+  ex->st = st;
+  ex->rr = rr;
+  ex->res = res;
+  ex->stop = ex->failed = false;
+  ex->trap_pos = -1;
+  ex->stop_pos = INT64_MAX;
+  ex->summary = summary;
+  ex->upto = summary ? upto : UINT32_MAX;
+  ex->par = !summary && rr == NULL; /* a block's own reducers: foldl keeps inputs */
+}
+
 static void run_block(void *arg, int slot, uint32_t i) {
   prun *p = arg;
   blk *b = &p->b[i];
@@ -161,15 +175,7 @@ static void run_block(void *arg, int slot, uint32_t i) {
     cut_at(p, i);
     return;
   }
-  ex->st = b->st;
-  ex->res = &b->res;
-  ex->stop = ex->failed = false;
-  ex->trap_pos = -1;
-  ex->stop_pos = INT64_MAX;
-  ex->summary = p->summary;
-  ex->upto = p->summary ? p->upto : UINT32_MAX;
-  ex->par = !p->summary;
-  ex->rr = NULL;
+  exec_point(ex, b->st, NULL, &b->res, p->summary, p->upto);
   if (p->summary) {
     memset(&b->st[p->upto], 0, sizeof b->st[p->upto]); /* what the block adds */
     memset(b->locset, 0, p->B);
@@ -388,14 +394,7 @@ pleat_status pleat__exec_par(const pleat_plan *plan, const pleat_column *cols, u
         uint64_t l0 = (w0 + i) * p.B;
         uint64_t l1 = l0 + p.B < nleaves ? l0 + p.B : nleaves;
         memcpy(b->st, b->st_in, sizeof *b->st * (ir->nins + 1));
-        ex->st = b->st;
-        ex->rr = mx.rr;
-        ex->res = res;
-        ex->stop = ex->failed = false;
-        ex->trap_pos = -1;
-        ex->stop_pos = INT64_MAX;
-        ex->summary = ex->par = false;
-        ex->upto = UINT32_MAX;
+        exec_point(ex, b->st, mx.rr, res, false, UINT32_MAX);
         pleat__exec_leaves(ex, l0, l1);
         mx.stop = ex->stop;
         mx.failed = ex->failed;

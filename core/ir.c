@@ -145,30 +145,23 @@ void pleat__ir_dump_plan(const pleat__ir *ir, pleat__str *o) {
   pleat__str_printf(o, "leaves: %d source elements each; in-leaf tree: %d lanes, pairwise; "
                     "leaves combine pairwise\n", PLEAT_LEAF, PLEAT_LANES);
   pleat__str_printf(o, "segments: %u (a flat_map starts a new one)\n", ir->nseg);
-  int stateful = 0, early = 0;
+  int stateful = 0;
   for (uint32_t k = 0; k < ir->nins; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
-    uint8_t f = pleat__ir_ops[in->op].flags;
-    if (f & IRF_STATE) {
+    if (pleat__ir_ops[in->op].flags & IRF_STATE) {
       stateful++;
       pleat__str_printf(o, "carry: %s (v%u) keeps state across leaves\n",
                         pleat__ir_ops[in->op].name, k);
     }
-    if (f & IRF_EARLY) early++;
   }
-  for (uint32_t k = 0; k < ir->ntop; k++) {
-    const pleat__ir_red *r = &ir->red[ir->top[k]];
-    if (r->kind == RED_FIRST || r->kind == RED_ANY || r->kind == RED_ALL ||
-        r->kind == RED_FIND_FIRST)
-      early++;
-    if (r->kind == RED_FOLDL) stateful++;
-  }
-  pleat__par_shape ps = pleat__par_shape_of(ir);
+  for (uint32_t k = 0; k < ir->ntop; k++)
+    if (ir->red[ir->top[k]].kind == RED_FOLDL) stateful++;
+  pleat__par_shape ps = pleat__par_shape_of(ir); /* early exit: the same rule the run uses */
   pleat__str_printf(o, "passes: seq 1; threads %d (%s)\n", ps.serial_why ? 1 : ps.passes,
                     ps.serial_why ? ps.serial_why
                     : ps.passes > 1 ? "one summary pass per stage whose carry is not a plain element "
                                       "count, a scan of the carries over blocks, then the final pass"
                     : stateful ? "carries are block lengths or folded at the merge: one pass"
                                : "one pass over the input; leaf results combine in the fixed tree");
-  pleat__str_printf(o, "early exit: %s\n", early ? "yes (leaves past the cut are not run)" : "no");
+  pleat__str_printf(o, "early exit: %s\n", ps.early ? "yes (leaves past the cut are not run)" : "no");
 }

@@ -576,20 +576,27 @@ void pleat__reduce_check_keys(pleat__exec *ex, pleat__seg *sg) {
   }
 }
 
+/* Room for `need` elements in the collect buffers (capacity doubles). */
+static bool buf_reserve(pleat__exec *ex, pleat__redrt *rr, uint64_t need) {
+  const pleat__ir_red *r = rr->r;
+  if (need <= rr->ccap) return true;
+  uint64_t cap = rr->ccap ? rr->ccap : 1024;
+  while (cap < need) cap *= 2;
+  for (int f = 0; f < r->nin; f++) {
+    size_t es = pleat_dtype_size(ex->ir->ins[r->in[f]].type);
+    void *p = pleat__realloc(ex->al, rr->cb[f], pleat__mulsize((size_t)cap, es));
+    if (!p) return false;
+    rr->cb[f] = p;
+  }
+  rr->ccap = cap;
+  return true;
+}
+
 static bool collect_push(pleat__exec *ex, pleat__redrt *rr, pleat__seg *sg) {
   const pleat__ir_red *r = rr->r;
   for (size_t j = 0; j < sg->len; j++) {
     if (!sg->mask[j]) continue;
-    if (rr->clen == rr->ccap) {
-      uint64_t cap = rr->ccap ? rr->ccap * 2 : 1024;
-      for (int f = 0; f < r->nin; f++) {
-        size_t es = pleat_dtype_size(ex->ir->ins[r->in[f]].type);
-        void *p = pleat__realloc(ex->al, rr->cb[f], pleat__mulsize((size_t)cap, es));
-        if (!p) return false;
-        rr->cb[f] = p;
-      }
-      rr->ccap = cap;
-    }
+    if (!buf_reserve(ex, rr, rr->clen + 1)) return false;
     for (int f = 0; f < r->nin; f++) {
       int t = ex->ir->ins[r->in[f]].type;
       size_t es = pleat_dtype_size(t);
@@ -1003,17 +1010,7 @@ static bool buf_append(pleat__exec *ex, pleat__redrt *d, pleat__redrt *s) {
     s->clen = s->ccap = 0;
     return true;
   }
-  if (d->clen + s->clen > d->ccap) {
-    uint64_t cap = d->ccap ? d->ccap : 1024;
-    while (cap < d->clen + s->clen) cap *= 2;
-    for (int f = 0; f < r->nin; f++) {
-      size_t es = pleat_dtype_size(ex->ir->ins[r->in[f]].type);
-      void *p = pleat__realloc(ex->al, d->cb[f], pleat__mulsize((size_t)cap, es));
-      if (!p) return false;
-      d->cb[f] = p;
-    }
-    d->ccap = cap;
-  }
+  if (!buf_reserve(ex, d, d->clen + s->clen)) return false;
   for (int f = 0; f < r->nin; f++) {
     size_t es = pleat_dtype_size(ex->ir->ins[r->in[f]].type);
     memcpy((char *)d->cb[f] + d->clen * es, s->cb[f], (size_t)s->clen * es);
