@@ -196,7 +196,8 @@ static void note_stop(pleat__exec *ex, int64_t pos) {
 
 /* Masks every lane after j. */
 static void cut_after(pleat__seg *sg, size_t j) {
-  for (size_t q = j + 1; q < sg->len; q++) sg->mask[q] = 0;
+  uint8_t *m = pleat__seg_mask(sg);
+  for (size_t q = j + 1; q < sg->len; q++) m[q] = 0;
 }
 
 /* ---- stages --------------------------------------------------------------- */
@@ -204,8 +205,14 @@ static void cut_after(pleat__seg *sg, size_t j) {
 static void run_stage(pleat__exec *ex, uint32_t k, pleat__seg *sg) {
   const pleat__ir_ins *in = &ex->ir->ins[k];
   pleat__stage *st = &ex->st[k];
-  uint8_t *m = sg->mask;
   size_t len = sg->len;
+  if (sg->dense && in->op == IR_FILTER) {
+    /* the first filter of a chunk: its predicate is the mask */
+    memcpy(sg->mask, ex->val[in->a], len);
+    sg->dense = false;
+    return;
+  }
+  uint8_t *m = pleat__seg_mask(sg);
   switch (in->op) {
     case IR_FILTER: {
       const uint8_t *p = ex->val[in->a];
@@ -338,7 +345,7 @@ static void expand(pleat__exec *ex, uint32_t k, pleat__seg *sg, size_t upto) {
   const int64_t *kin = ex->ir->uses_k && ex->k_of_seg[in->seg] >= 0
                            ? (const int64_t *)ex->val[ex->k_of_seg[in->seg]] : NULL;
   for (size_t j = 0; j < upto && !ex->stop; j++) {
-    if (!sg->mask[j]) continue;
+    if (!sg->dense && !sg->mask[j]) continue;
     int64_t i = src_of(sg, j);
     if (in->op == IR_FLATMAP) {
       int64_t m = in->imm.i, w = in->imm2;
@@ -401,7 +408,7 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
   int64_t saved_trap = ex->trap_pos, saved_stop = ex->stop_pos;
   ex->trap_pos = -1;
   ex->stop_pos = INT64_MAX;
-  if (s > 0) memset(sg->mask, 1, len);
+  if (s > 0) sg->dense = true;
   uint32_t seg_end_op = UINT32_MAX;
   for (uint32_t k = ir->seg_start[s]; k < end; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
@@ -443,7 +450,8 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
           int64_t trap = -1;
           const uint8_t *guard = NULL;
           if ((in->op == IR_DIV || in->op == IR_REM) && in->c >= 0) guard = ex->val[in->c];
-          pleat__eval_op(in, tys, ex->val[k], ops[0], ops[1], ops[2], guard, sg->mask, len, &trap);
+          pleat__eval_op(in, tys, ex->val[k], ops[0], ops[1], ops[2], guard,
+                        sg->dense ? NULL : sg->mask, len, &trap);
           if (trap >= 0) note_trap(ex, trap, k, TRAP_DIV);
         }
         break;
@@ -455,7 +463,7 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
   size_t upto = len;
   if (ex->trap_pos >= 0) {
     upto = (size_t)ex->trap_pos;
-    memset(sg->mask + upto, 0, len - upto);
+    memset(pleat__seg_mask(sg) + upto, 0, len - upto);
   }
   int64_t trap_here = ex->trap_pos, stop_here = ex->stop_pos;
   if (cut) {
@@ -560,7 +568,7 @@ void pleat__exec_leaves(pleat__exec *ex, uint64_t l0, uint64_t l1) {
       seg0->base = b;
       seg0->src = NULL;
       seg0->len = (uint32_t)(le - b < CHUNK ? le - b : CHUNK);
-      memset(seg0->mask, 1, seg0->len);
+      seg0->dense = true;
       run_segment(ex, 0, seg0);
     }
     if (ex->failed) break;

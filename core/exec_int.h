@@ -16,7 +16,8 @@ typedef struct pleat__seg {
   uint32_t len;
   uint64_t base;          /* segment 0: source index of element 0 */
   int64_t *src;           /* NULL in segment 0: source index = base + j */
-  uint8_t *mask;          /* live elements */
+  uint8_t *mask;          /* live elements; not filled while `dense` */
+  bool dense;             /* every element is live (the mask is implied) */
   int64_t *srcbuf;
   int64_t *kin;           /* k carried through a flat_map */
   void *fields[PLEAT_MAX_TUPLE]; /* the element after a flat_map */
@@ -32,6 +33,16 @@ typedef struct pleat__stage {
   pleat__imm local, carry;
   pleat__imm prev[PLEAT_MAX_TUPLE];
 } pleat__stage;
+
+/** The mask of sg, filled with ones first if it was implied (dense): for
+    code that reads or narrows it element by element. */
+static inline uint8_t *pleat__seg_mask(pleat__seg *sg) {
+  if (sg->dense) {
+    memset(sg->mask, 1, sg->len);
+    sg->dense = false;
+  }
+  return sg->mask;
+}
 
 struct pleat__redrt;
 

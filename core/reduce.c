@@ -20,6 +20,7 @@
 
 #include "ast.h"
 #include "exec_int.h"
+#include "fold_kernels.h"
 
 #define NLEVEL 64
 
@@ -563,7 +564,7 @@ void pleat__reduce_check_keys(pleat__exec *ex, pleat__seg *sg) {
     if (r->kind != RED_GROUP) continue;
     const int64_t *key = ex->val[r->key];
     for (size_t j = 0; j < sg->len; j++) {
-      if (!sg->mask[j] || (key[j] >= 0 && key[j] < r->bins)) continue;
+      if ((!sg->dense && !sg->mask[j]) || (key[j] >= 0 && key[j] < r->bins)) continue;
       if (ex->trap_pos < 0 || (int64_t)j < ex->trap_pos) {
         ex->trap_pos = (int64_t)j;
         ex->trap_ins = k;
@@ -595,7 +596,7 @@ static bool buf_reserve(pleat__exec *ex, pleat__redrt *rr, uint64_t need) {
 static bool collect_push(pleat__exec *ex, pleat__redrt *rr, pleat__seg *sg) {
   const pleat__ir_red *r = rr->r;
   for (size_t j = 0; j < sg->len; j++) {
-    if (!sg->mask[j]) continue;
+    if (!sg->dense && !sg->mask[j]) continue;
     if (!buf_reserve(ex, rr, rr->clen + 1)) return false;
     for (int f = 0; f < r->nin; f++) {
       int t = ex->ir->ins[r->in[f]].type;
@@ -607,116 +608,69 @@ static bool collect_push(pleat__exec *ex, pleat__redrt *rr, pleat__seg *sg) {
   return true;
 }
 
-/* Fast paths: float sums with lanes, counts, min/max through keys. */
+/* Fast paths (fold_kernels.c): float sums with lanes, counts, min/max
+   through keys.  Segments after a flat_map carry source indices (src), so
+   their lanes come from src and they take the scalar loops. */
 static void sum_lanes(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) {
   const pleat__ir_red *r = rr->r;
-  const uint8_t *m = sg->mask;
+  const uint8_t *m = sg->dense ? NULL : sg->mask; /* NULL: every element live */
   size_t len = sg->len;
   bool mul = r->kind == RED_PROD;
-  int64_t live = 0;
-  for (size_t j = 0; j < len; j++) live += m[j];
-  rr->leaf_n += live;
+  rr->leaf_n += m ? pleat__k_count(m, NULL, len) : (int64_t)len;
   if (r->in_type == PLEAT_F32) {
     const float *v = ex->val[r->in[0]];
     float *ln = rr->lane_f;
     if (!sg->src) {
-      size_t j = 0;
-      if (!mul) {
-        for (; j + PLEAT_LANES <= len; j += PLEAT_LANES)
-          for (int l = 0; l < PLEAT_LANES; l++) ln[l] += m[j + l] ? v[j + l] : 0.0f;
-      } else {
-        for (; j + PLEAT_LANES <= len; j += PLEAT_LANES)
-          for (int l = 0; l < PLEAT_LANES; l++) ln[l] *= m[j + l] ? v[j + l] : 1.0f;
-      }
-      for (; j < len; j++)
-        if (m[j]) ln[j & 31] = mul ? ln[j & 31] * v[j] : ln[j & 31] + v[j];
+      pleat__k_lanes_f32(ln, v, m, len, mul);
     } else {
       for (size_t j = 0; j < len; j++)
-        if (m[j]) { int l = (int)(sg->src[j] & 31); ln[l] = mul ? ln[l] * v[j] : ln[l] + v[j]; }
+        if (!m || m[j]) { int l = (int)(sg->src[j] & 31); ln[l] = mul ? ln[l] * v[j] : ln[l] + v[j]; }
     }
   } else {
     const double *v = ex->val[r->in[0]];
     double *ln = rr->lane_d;
     if (!sg->src) {
-      size_t j = 0;
-      if (!mul) {
-        for (; j + PLEAT_LANES <= len; j += PLEAT_LANES)
-          for (int l = 0; l < PLEAT_LANES; l++) ln[l] += m[j + l] ? v[j + l] : 0.0;
-      } else {
-        for (; j + PLEAT_LANES <= len; j += PLEAT_LANES)
-          for (int l = 0; l < PLEAT_LANES; l++) ln[l] *= m[j + l] ? v[j + l] : 1.0;
-      }
-      for (; j < len; j++)
-        if (m[j]) ln[j & 31] = mul ? ln[j & 31] * v[j] : ln[j & 31] + v[j];
+      pleat__k_lanes_f64(ln, v, m, len, mul);
     } else {
       for (size_t j = 0; j < len; j++)
-        if (m[j]) { int l = (int)(sg->src[j] & 31); ln[l] = mul ? ln[l] * v[j] : ln[l] + v[j]; }
+        if (!m || m[j]) { int l = (int)(sg->src[j] & 31); ln[l] = mul ? ln[l] * v[j] : ln[l] + v[j]; }
     }
   }
 }
 
 static void minmax_keys(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) {
   const pleat__ir_red *r = rr->r;
-  const uint8_t *m = sg->mask;
-  size_t len = sg->len;
-  int t = r->in_type;
   gstate *g = &rr->g;
-  int64_t cnt = 0;
-  if (t == PLEAT_F32) {
-    const int32_t *b = ex->val[r->in[0]];
-    const float *f = ex->val[r->in[0]];
-    int32_t mn = INT32_MAX, mx = INT32_MIN;
-    uint8_t nan = 0;
-    for (size_t j = 0; j < len; j++) {
-      int32_t k = b[j] ^ ((b[j] >> 31) & INT32_MAX);
-      int32_t kmn = m[j] ? k : INT32_MAX, kmx = m[j] ? k : INT32_MIN;
-      mn = kmn < mn ? kmn : mn;
-      mx = kmx > mx ? kmx : mx;
-      nan |= (uint8_t)(m[j] & (f[j] != f[j]));
-      cnt += m[j];
-    }
-    /* NaN keys sit beyond +-inf; the flag makes the result NaN anyway */
-    if (cnt) {
-      if (mn < g->a.i) g->a.i = mn;
-      if (mx > g->b.i) g->b.i = mx;
-    }
-    g->flag |= nan;
-  } else if (t == PLEAT_F64) {
-    const int64_t *b = ex->val[r->in[0]];
-    const double *f = ex->val[r->in[0]];
-    int64_t mn = INT64_MAX, mx = INT64_MIN;
-    uint8_t nan = 0;
-    for (size_t j = 0; j < len; j++) {
-      int64_t k = b[j] ^ ((b[j] >> 63) & INT64_MAX);
-      int64_t kmn = m[j] ? k : INT64_MAX, kmx = m[j] ? k : INT64_MIN;
-      mn = kmn < mn ? kmn : mn;
-      mx = kmx > mx ? kmx : mx;
-      nan |= (uint8_t)(m[j] & (f[j] != f[j]));
-      cnt += m[j];
-    }
-    if (cnt) {
-      if (mn < g->a.i) g->a.i = mn;
-      if (mx > g->b.i) g->b.i = mx;
-    }
-    g->flag |= nan;
-  } else {
-    for (size_t j = 0; j < len; j++) {
-      if (!m[j]) continue;
-      int64_t v = imm_at(t, ex->val[r->in[0]], j).i;
-      if (v < g->a.i) g->a.i = v;
-      if (v > g->b.i) g->b.i = v;
-      cnt++;
-    }
-  }
-  g->n += cnt;
+  pleat__kminmax s = {g->a.i, g->b.i, 0, g->flag};
+  pleat__k_minmax(r->in_type, ex->val[r->in[0]], pleat__seg_mask(sg), sg->len, &s);
+  g->a.i = s.mn;
+  g->b.i = s.mx;
+  g->flag = s.nan;
+  g->n += s.cnt;
 }
 
 static void mean_lanes(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) {
   const pleat__ir_red *r = rr->r;
   int t = r->in_type;
   const void *v = ex->val[r->in[0]];
-  for (size_t j = 0; j < sg->len; j++) {
-    if (!sg->mask[j]) continue;
+  const uint8_t *m = pleat__seg_mask(sg);
+  size_t len = sg->len;
+  if (!sg->src && is_flt(t)) {
+    /* K is the leaf's first live element */
+    size_t j0 = 0;
+    while (j0 < len && !m[j0]) j0++;
+    if (j0 == len) return;
+    if (!rr->k_set) {
+      rr->K = t == PLEAT_F32 ? (double)((const float *)v)[j0] : ((const double *)v)[j0];
+      rr->k_set = true;
+    }
+    rr->leaf_n += pleat__k_count(m, NULL, len);
+    if (t == PLEAT_F32) pleat__k_moments_f32(rr->lane_d, rr->s2, v, m, len, rr->K);
+    else pleat__k_moments_f64(rr->lane_d, rr->s2, v, m, len, rr->K);
+    return;
+  }
+  for (size_t j = 0; j < len; j++) {
+    if (!m[j]) continue;
     pleat__imm x = imm_at(t, v, j);
     double d = is_flt(t) ? x.f : (double)x.i;
     if (!rr->k_set) { rr->K = d; rr->k_set = true; }
@@ -745,27 +699,32 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
     const pleat__ir_red *r = rr->r;
     if (!r->top && r->kind != RED_GROUP) continue; /* inner reducers of group */
     if (rr->done) continue;
-    const uint8_t *m = sg->mask;
     size_t len = sg->len;
     int t = r->in_type;
+    /* the kernels take an implied mask as NULL */
+    const uint8_t *dm = sg->dense ? NULL : sg->mask;
+    if ((r->kind == RED_SUM || r->kind == RED_PROD) && is_flt(t)) {
+      sum_lanes(rr, ex, sg);
+      continue;
+    }
+    if (r->kind == RED_SUM && (t == PLEAT_I64 || t == PLEAT_I32)) {
+      uint64_t add = t == PLEAT_I64 ? pleat__k_sum_i64(ex->val[r->in[0]], dm, len)
+                                    : pleat__k_sum_i32(ex->val[r->in[0]], dm, len);
+      rr->g.a.i = (int64_t)((uint64_t)rr->g.a.i + add);
+      rr->g.n += pleat__k_count(dm, NULL, len);
+      continue;
+    }
+    if (r->kind == RED_COUNT) {
+      rr->g.n += pleat__k_count(dm, r->pred >= 0 ? (const uint8_t *)ex->val[r->pred] : NULL, len);
+      continue;
+    }
+    const uint8_t *m = pleat__seg_mask(sg);
     switch (r->kind) {
       case RED_SUM:
       case RED_PROD:
-        if (is_flt(t)) { sum_lanes(rr, ex, sg); break; }
         for (size_t j = 0; j < len; j++)
           if (m[j]) g_update(r, &rr->g, imm_at(t, ex->val[r->in[0]], j), 0);
         break;
-      case RED_COUNT: {
-        int64_t c = 0;
-        if (r->pred >= 0) {
-          const uint8_t *p = ex->val[r->pred];
-          for (size_t j = 0; j < len; j++) c += m[j] & p[j];
-        } else {
-          for (size_t j = 0; j < len; j++) c += m[j];
-        }
-        rr->g.n += c;
-        break;
-      }
       case RED_MIN: case RED_MAX: case RED_MINMAX:
         minmax_keys(rr, ex, sg);
         break;

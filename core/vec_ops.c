@@ -341,7 +341,7 @@ bool pleat__eval_op(const pleat__ir_ins *ins, const uint8_t *tys, void *r,
       BY_FLT(t, CMP(float, A[j] != A[j]), CMP(double, A[j] != A[j]));
       return true;
     case IR_ISINF:
-      BY_FLT(t, CMP(float, isinf(A[j])), CMP(double, isinf(A[j])));
+      BY_FLT(t, CMP(float, isinf(A[j]) != 0), CMP(double, isinf(A[j]) != 0));
       return true;
     case IR_HASH: {
       int64_t *R = r;

@@ -1,0 +1,227 @@
+/*
+** fold_kernels.c -- the reducers' per-chunk inner loops, cloned per ISA.
+**
+** Written so GCC's vectoriser takes them: accumulators in locals (no
+** aliasing with the inputs), masks applied by select rather than a branch
+** (a 50 % filter mispredicts every other element), fixed-width inner loops
+** over the 32 lanes.  reduce.c owns the semantics; these only go fast.
+*/
+#include "fold_kernels.h"
+
+#define L PLEAT_LANES
+
+/* The mask is applied to the bits (x & -m): an unconditional load and an
+   and, where `m ? x : 0` becomes a masked load.  m == NULL: all live. */
+#define LANES_LOOP(FT, UT, ONE)                                                \
+  do {                                                                         \
+    FT a[L];                                                                   \
+    memcpy(a, lane, sizeof a);                                                 \
+    size_t j = 0;                                                              \
+    if (!m) {                                                                  \
+      if (!mul)                                                                \
+        for (; j + L <= len; j += L)                                           \
+          for (int l = 0; l < L; l++) a[l] += v[j + l];                        \
+      else                                                                     \
+        for (; j + L <= len; j += L)                                           \
+          for (int l = 0; l < L; l++) a[l] *= v[j + l];                        \
+      for (; j < len; j++) a[j % L] = mul ? a[j % L] * v[j] : a[j % L] + v[j]; \
+    } else {                                                                   \
+      UT one;                                                                  \
+      FT onef = ONE;                                                           \
+      memcpy(&one, &onef, sizeof one);                                         \
+      for (; j + L <= len; j += L)                                             \
+        for (int l = 0; l < L; l++) {                                          \
+          UT bits, keep = (UT)0 - (UT)m[j + l];                                \
+          memcpy(&bits, &v[j + l], sizeof bits);                               \
+          bits = mul ? (bits & keep) | (one & ~keep) : bits & keep;            \
+          FT x;                                                                \
+          memcpy(&x, &bits, sizeof x);                                         \
+          a[l] = mul ? a[l] * x : a[l] + x;                                    \
+        }                                                                      \
+      for (; j < len; j++)                                                     \
+        if (m[j]) a[j % L] = mul ? a[j % L] * v[j] : a[j % L] + v[j];          \
+    }                                                                          \
+    memcpy(lane, a, sizeof a);                                                 \
+  } while (0)
+
+PLEAT_CLONES
+void pleat__k_lanes_f32(float *lane, const float *v, const uint8_t *m, size_t len, bool mul) {
+  LANES_LOOP(float, uint32_t, 1.0f);
+}
+
+PLEAT_CLONES
+void pleat__k_lanes_f64(double *lane, const double *v, const uint8_t *m, size_t len, bool mul) {
+  LANES_LOOP(double, uint64_t, 1.0);
+}
+
+/* Masked elements keep the old lane value (a select, not an add of 0), so
+   the lanes hold exactly the element-at-a-time sums whatever the signs. */
+PLEAT_CLONES
+void pleat__k_moments_f64(double *lane, double *s2, const double *v, const uint8_t *m,
+                          size_t len, double K) {
+  double a[L], b[L];
+  memcpy(a, lane, sizeof a);
+  memcpy(b, s2, sizeof b);
+  size_t j = 0;
+  for (; j + L <= len; j += L)
+    for (int l = 0; l < L; l++) {
+      double y = v[j + l] - K;
+      double na = a[l] + y, nb = b[l] + y * y;
+      a[l] = m[j + l] ? na : a[l];
+      b[l] = m[j + l] ? nb : b[l];
+    }
+  for (; j < len; j++)
+    if (m[j]) {
+      double y = v[j] - K;
+      a[j % L] += y;
+      b[j % L] += y * y;
+    }
+  memcpy(lane, a, sizeof a);
+  memcpy(s2, b, sizeof b);
+}
+
+PLEAT_CLONES
+void pleat__k_moments_f32(double *lane, double *s2, const float *v, const uint8_t *m,
+                          size_t len, double K) {
+  double a[L], b[L];
+  memcpy(a, lane, sizeof a);
+  memcpy(b, s2, sizeof b);
+  size_t j = 0;
+  for (; j + L <= len; j += L)
+    for (int l = 0; l < L; l++) {
+      double y = (double)v[j + l] - K;
+      double na = a[l] + y, nb = b[l] + y * y;
+      a[l] = m[j + l] ? na : a[l];
+      b[l] = m[j + l] ? nb : b[l];
+    }
+  for (; j < len; j++)
+    if (m[j]) {
+      double y = (double)v[j] - K;
+      a[j % L] += y;
+      b[j % L] += y * y;
+    }
+  memcpy(lane, a, sizeof a);
+  memcpy(s2, b, sizeof b);
+}
+
+PLEAT_CLONES
+uint64_t pleat__k_sum_i64(const int64_t *v, const uint8_t *m, size_t len) {
+  uint64_t s = 0;
+  if (!m)
+    for (size_t j = 0; j < len; j++) s += (uint64_t)v[j];
+  else
+    for (size_t j = 0; j < len; j++) s += (uint64_t)v[j] & ((uint64_t)0 - m[j]);
+  return s;
+}
+
+PLEAT_CLONES
+uint64_t pleat__k_sum_i32(const int32_t *v, const uint8_t *m, size_t len) {
+  uint64_t s = 0;
+  if (!m)
+    for (size_t j = 0; j < len; j++) s += (uint64_t)(int64_t)v[j];
+  else
+    for (size_t j = 0; j < len; j++) s += (uint64_t)(int64_t)v[j] & ((uint64_t)0 - m[j]);
+  return s;
+}
+
+PLEAT_CLONES
+int64_t pleat__k_count(const uint8_t *m, const uint8_t *p, size_t len) {
+  /* byte sums in 32-bit lanes: a chunk never overflows them */
+  uint32_t c = 0;
+  if (!m) {
+    if (!p) return (int64_t)len;
+    m = p;
+    p = NULL;
+  }
+  if (p)
+    for (size_t j = 0; j < len; j++) c += (uint32_t)(m[j] & p[j]);
+  else
+    for (size_t j = 0; j < len; j++) c += m[j];
+  return (int64_t)c;
+}
+
+/* Masked elements take the neutral key (MAX for min, MIN for max).  One
+   accumulator per lane in a fixed-width inner loop: the form GCC
+   vectorises (a single running min with a NaN flag and a count beside it
+   stays scalar). */
+#define MINMAX_LOOP(KT, KMAX, KMIN, KEY, NANX)                                 \
+  do {                                                                         \
+    KT amn[L], amx[L];                                                         \
+    KT anan[L];                                                                \
+    for (int l = 0; l < L; l++) { amn[l] = KMAX; amx[l] = KMIN; anan[l] = 0; } \
+    size_t j = 0;                                                              \
+    for (; j + L <= len; j += L)                                               \
+      for (int l = 0; l < L; l++) {                                            \
+        size_t q = j + (size_t)l;                                              \
+        KT k = KEY(q);                                                         \
+        KT live = (KT)m[q];                                                    \
+        KT kmn = live ? k : KMAX, kmx = live ? k : KMIN;                       \
+        amn[l] = kmn < amn[l] ? kmn : amn[l];                                  \
+        amx[l] = kmx > amx[l] ? kmx : amx[l];                                  \
+        anan[l] |= live & (KT)(NANX(q));                                       \
+      }                                                                        \
+    KT mn = KMAX, mx = KMIN, nan = 0;                                          \
+    for (int l = 0; l < L; l++) {                                              \
+      mn = amn[l] < mn ? amn[l] : mn;                                          \
+      mx = amx[l] > mx ? amx[l] : mx;                                          \
+      nan |= anan[l];                                                          \
+    }                                                                          \
+    for (; j < len; j++) {                                                     \
+      if (!m[j]) continue;                                                     \
+      KT k = KEY(j);                                                           \
+      mn = k < mn ? k : mn;                                                    \
+      mx = k > mx ? k : mx;                                                    \
+      nan |= (KT)(NANX(j));                                                    \
+    }                                                                          \
+    int64_t cnt = pleat__k_count(m, NULL, len);                                \
+    if (cnt) {                                                                 \
+      if (mn < s->mn) s->mn = mn;                                              \
+      if (mx > s->mx) s->mx = mx;                                              \
+    }                                                                          \
+    s->nan |= (uint8_t)(nan != 0);                                             \
+    s->cnt += cnt;                                                             \
+  } while (0)
+
+#define KEY_F32(q) (b[q] ^ ((b[q] >> 31) & INT32_MAX))
+#define KEY_F64(q) (b[q] ^ ((b[q] >> 63) & INT64_MAX))
+#define KEY_PLAIN(q) ((KT_)b[q])
+#define NAN_F32(q) (f[q] != f[q])
+#define NAN_NONE(q) 0
+
+PLEAT_CLONES
+void pleat__k_minmax(int t, const void *v, const uint8_t *m, size_t len, pleat__kminmax *s) {
+  switch (t) {
+    case PLEAT_F32: {
+      const int32_t *b = v;
+      const float *f = v;
+      /* NaN keys sit beyond +-inf; the flag makes the result NaN anyway */
+      MINMAX_LOOP(int32_t, INT32_MAX, INT32_MIN, KEY_F32, NAN_F32);
+      break;
+    }
+    case PLEAT_F64: {
+      const int64_t *b = v;
+      const double *f = v;
+      MINMAX_LOOP(int64_t, INT64_MAX, INT64_MIN, KEY_F64, NAN_F32);
+      break;
+    }
+    case PLEAT_I32: {
+      const int32_t *b = v;
+#define KT_ int32_t
+      MINMAX_LOOP(int32_t, INT32_MAX, INT32_MIN, KEY_PLAIN, NAN_NONE);
+#undef KT_
+      break;
+    }
+    case PLEAT_I64: {
+      const int64_t *b = v;
+#define KT_ int64_t
+      MINMAX_LOOP(int64_t, INT64_MAX, INT64_MIN, KEY_PLAIN, NAN_NONE);
+      break;
+    }
+    default: {
+      const uint8_t *b = v;
+      MINMAX_LOOP(int64_t, INT64_MAX, INT64_MIN, KEY_PLAIN, NAN_NONE);
+#undef KT_
+      break;
+    }
+  }
+}

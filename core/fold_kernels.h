@@ -1,0 +1,51 @@
+/*
+** fold_kernels.h -- the reducers' per-chunk inner loops (fold_kernels.c).
+**
+** Each kernel folds one chunk of live elements (mask m, 0/1 bytes) into a
+** running state.  They are plain loops over arrays so the compiler
+** vectorises them, and each is cloned for AVX2 and AVX-512 and picked at
+** load time (PLEAT_CLONES): the default build stays portable while the hot
+** loops use the machine's vector width.  Every kernel computes exactly what
+** the element-at-a-time definition in reduce.c computes, bit for bit.
+*/
+#ifndef PLEAT_FOLD_KERNELS_H
+#define PLEAT_FOLD_KERNELS_H
+
+#include "ir.h"
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#  define PLEAT_CLONES __attribute__((target_clones("default", "avx2", "avx512f")))
+#else
+#  define PLEAT_CLONES
+#endif
+
+/** Min/max over order-preserving keys, with a NaN flag and a live count. */
+typedef struct pleat__kminmax {
+  int64_t mn, mx;
+  int64_t cnt;
+  uint8_t nan;
+} pleat__kminmax;
+
+/** Lane sums (mul: products) of a chunk (m == NULL: every element live): element j goes to lane
+    j % PLEAT_LANES (the chunk starts on a lane boundary); masked elements
+    add +0.0 (multiply by 1.0), the identity on every value a lane can
+    hold. */
+void pleat__k_lanes_f32(float *lane, const float *v, const uint8_t *m, size_t len, bool mul);
+void pleat__k_lanes_f64(double *lane, const double *v, const uint8_t *m, size_t len, bool mul);
+/** Shifted sums for mean/var/std: y = v - K, lane += y, s2 += y * y. */
+void pleat__k_moments_f64(double *lane, double *s2, const double *v, const uint8_t *m,
+                          size_t len, double K);
+void pleat__k_moments_f32(double *lane, double *s2, const float *v, const uint8_t *m,
+                          size_t len, double K);
+/* In the sums and counts, m == NULL means every element is live. */
+
+/** Wrapping integer sum of the live elements (i32 sign-extended). */
+uint64_t pleat__k_sum_i64(const int64_t *v, const uint8_t *m, size_t len);
+uint64_t pleat__k_sum_i32(const int32_t *v, const uint8_t *m, size_t len);
+/** Live elements, or live elements whose p holds (p may be NULL). */
+int64_t pleat__k_count(const uint8_t *m, const uint8_t *p, size_t len);
+/** Folds the keys of the live elements of a chunk of type t into *s. */
+void pleat__k_minmax(int t, const void *v, const uint8_t *m, size_t len, pleat__kminmax *s);
+
+#endif
