@@ -188,6 +188,7 @@ PLEAT_API void pleat_plan_free(pleat_plan *p) {
   if (!p) return;
   pleat__alloc *al = &p->ctx->al;
   if (p->has_ast) pleat__ast_free(&p->ast);
+  pleat__scratch_free(&p->scratch, al);
   pleat__ir_free(&p->ir);
   pleat__free(al, p->text);
   pleat__free(al, p->schema);

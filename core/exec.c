@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "ast.h"
+#include "div_const.h"
 #include "exec_int.h"
 #include "plan_int.h"
 #if defined(__has_include)
@@ -332,7 +333,7 @@ static void stage_leaf_end(pleat__exec *ex, uint64_t L) {
 static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg);
 
 static void *vbuf(pleat__exec *ex, uint32_t k) {
-  return ex->store + (size_t)k * CHUNK * 8;
+  return ex->own[k];
 }
 
 /* Expands the live elements of sg through FLATMAP/FLATRANGE k into chunks
@@ -447,6 +448,11 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
           for (int j = 0; j < 3; j++)
             if (o[j] >= 0) { tys[j] = ir->ins[o[j]].type; ops[j] = ex->val[o[j]]; }
           if (in->op == IR_SELECT) tys[1] = ir->ins[in->b].type;
+          if (ex->divc && ex->divc[k].bits) {
+            /* a constant non-zero divisor: a multiply, and nothing to trap */
+            pleat__divc_run(&ex->divc[k], in->op == IR_REM, ex->val[k], ops[0], len);
+            break;
+          }
           int64_t trap = -1;
           const uint8_t *guard = NULL;
           if ((in->op == IR_DIV || in->op == IR_REM) && in->c >= 0) guard = ex->val[in->c];
@@ -488,17 +494,49 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
 
 /* ---- the driver --------------------------------------------------------------- */
 
+/* A cached block starts with its usable size; the scratch begins 64 bytes
+   in, aligned. */
+static void *scratch_take(pleat__scratch *c, pleat__alloc *al, size_t need) {
+  if (c)
+    for (int i = 0; i < PLEAT_SCRATCH_SLOTS; i++) {
+      void *b = atomic_exchange_explicit(&c->slot[i], NULL, memory_order_acquire);
+      if (!b) continue;
+      if (*(size_t *)b >= need) return b;
+      pleat__free(al, b); /* too small for this run: a bigger one replaces it */
+      break;
+    }
+  size_t sz = need + 128;
+  void *b = pleat__malloc(al, sz < need ? SIZE_MAX : sz);
+  if (b) *(size_t *)b = need;
+  return b;
+}
+
+static void scratch_give(pleat__scratch *c, pleat__alloc *al, void *b) {
+  if (c)
+    for (int i = 0; i < PLEAT_SCRATCH_SLOTS; i++) {
+      void *none = NULL;
+      if (atomic_compare_exchange_strong_explicit(&c->slot[i], &none, b, memory_order_release,
+                                                  memory_order_relaxed))
+        return;
+    }
+  pleat__free(al, b);
+}
+
+void pleat__scratch_free(pleat__scratch *c, pleat__alloc *al) {
+  for (int i = 0; i < PLEAT_SCRATCH_SLOTS; i++) {
+    void *b = atomic_exchange(&c->slot[i], NULL);
+    if (b) pleat__free(al, b);
+  }
+}
+
 void pleat__exec_close(pleat__exec *ex) {
   pleat__alloc *al = ex->al;
   if (!al) return;
-  if (ex->segs)
-    for (uint32_t s = 0; s < ex->ir->nseg; s++) pleat__free(al, ex->segs[s].mem);
-  pleat__free(al, ex->store);
-  pleat__free(al, ex->val);
-  pleat__free(al, ex->segs);
-  pleat__free(al, ex->k_of_seg);
+  if (ex->store) scratch_give(ex->cache, al, ex->store);
+  pleat__free(al, ex->divc);
   ex->store = NULL;
-  ex->val = NULL;
+  ex->divc = NULL;
+  ex->val = ex->own = NULL;
   ex->segs = NULL;
   ex->k_of_seg = NULL;
 }
@@ -511,9 +549,18 @@ void pleat__stage_init(const pleat__ir *ir, pleat__stage *st) {
   }
 }
 
+static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
+
+/* Bytes of segment s's buffers: segment 0 only needs its mask (its source
+   indices are implied), a later one sources, k and the unpacked fields. */
+static size_t seg_bytes(uint32_t s, size_t cap0) {
+  return s == 0 ? round64(cap0) : round64((size_t)CHUNK * (1 + 8 + 8 + 8 * PLEAT_MAX_TUPLE));
+}
+
 pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_column *cols,
-                              uint64_t n, pleat_result *res) {
+                              uint64_t n, pleat_result *res, pleat__scratch *cache) {
   memset(ex, 0, sizeof *ex);
+  ex->cache = cache;
   ex->ir = ir;
   ex->cols = cols;
   ex->n = n;
@@ -522,31 +569,65 @@ pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_
   ex->trap_pos = -1;
   ex->stop_pos = INT64_MAX;
   ex->upto = UINT32_MAX;
-  ex->store = pleat__malloc(ex->al, pleat__mulsize((size_t)ir->nins + 1, (size_t)CHUNK * 8));
-  ex->val = pleat__calloc(ex->al, ir->nins + 1, sizeof(void *));
-  ex->segs = pleat__calloc(ex->al, ir->nseg, sizeof(pleat__seg));
-  ex->k_of_seg = pleat__calloc(ex->al, ir->nseg, sizeof(int32_t));
-  if (!ex->store || !ex->val || !ex->segs || !ex->k_of_seg) goto nomem;
+  /* One block for all the scratch, sized to the run: segment 0 never holds
+     more than n elements, so a small run allocates (and touches) little. */
+  size_t cap0 = n < CHUNK ? (size_t)(n ? n : 1) : CHUNK;
+  size_t nv = (size_t)ir->nins + 1;
+  size_t head = round64(2 * nv * sizeof(void *) + ir->nseg * sizeof(pleat__seg) +
+                        ir->nseg * sizeof(int32_t));
+  size_t total = head;
+  for (uint32_t k = 0; k < ir->nins; k++)
+    total += round64((ir->ins[k].seg == 0 ? cap0 : CHUNK) * 8);
+  for (uint32_t s = 0; s < ir->nseg; s++) total += seg_bytes(s, cap0);
+  char *blk = scratch_take(cache, ex->al, total);
+  if (!blk) goto nomem;
+  ex->store = (uint8_t *)blk;
+  char *p = (char *)(((uintptr_t)blk + 64 + 63) & ~(uintptr_t)63);
+  memset(p, 0, head);
+  ex->val = (void **)p;
+  ex->own = ex->val + nv;
+  ex->segs = (pleat__seg *)(ex->own + nv);
+  ex->k_of_seg = (int32_t *)(ex->segs + ir->nseg);
+  p += head;
+  for (uint32_t k = 0; k < ir->nins; k++) {
+    ex->own[k] = p;
+    p += round64((ir->ins[k].seg == 0 ? cap0 : CHUNK) * 8);
+  }
+  for (uint32_t s = 0; s < ir->nseg; s++) {
+    pleat__seg *sg = &ex->segs[s];
+    if (s == 0) {
+      sg->mask = (uint8_t *)p;
+    } else {
+      sg->srcbuf = (int64_t *)p;
+      sg->kin = (int64_t *)(p + (size_t)CHUNK * 8);
+      for (int f = 0; f < PLEAT_MAX_TUPLE; f++) sg->fields[f] = p + (size_t)CHUNK * 8 * (2 + f);
+      sg->mask = (uint8_t *)p + (size_t)CHUNK * 8 * (2 + PLEAT_MAX_TUPLE);
+    }
+    p += seg_bytes(s, cap0);
+  }
   for (uint32_t s = 0; s < ir->nseg; s++) ex->k_of_seg[s] = -1;
   for (uint32_t k = 0; k < ir->nins; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
     ex->val[k] = vbuf(ex, k);
     if (in->op == IR_CONST) {
-      for (size_t j = 0; j < CHUNK; j++) imm_put(in->type, ex->val[k], j, in->imm);
+      /* one element, then doubling copies: no per-element type switch */
+      size_t fill = in->seg == 0 ? cap0 : CHUNK, es = pleat_dtype_size(in->type);
+      imm_put(in->type, ex->val[k], 0, in->imm);
+      for (size_t have = 1; have < fill; have *= 2)
+        memcpy((char *)ex->val[k] + have * es, ex->val[k], (have * 2 <= fill ? have : fill - have) * es);
+    }
+    if ((in->op == IR_DIV || in->op == IR_REM) && in->b >= 0 && ir->ins[in->b].op == IR_CONST &&
+        (ir->ins[in->b].type == PLEAT_I32 || ir->ins[in->b].type == PLEAT_I64)) {
+      bool w32 = ir->ins[in->b].type == PLEAT_I32;
+      int64_t d = w32 ? (int64_t)(int32_t)ir->ins[in->b].imm.i : ir->ins[in->b].imm.i;
+      if (d != 0) {
+        if (!ex->divc && !(ex->divc = pleat__calloc(ex->al, ir->nins, sizeof *ex->divc)))
+          goto nomem;
+        pleat__divc_init(&ex->divc[k], d, w32 ? 32 : 64);
+      }
     }
     /* k of segment s is the latest ENUMERATE or KIN in it */
     if (in->op == IR_ENUMERATE || in->op == IR_KIN) ex->k_of_seg[in->seg] = (int32_t)k;
-  }
-  /* one allocation for each segment's buffers */
-  for (uint32_t s = 0; s < ir->nseg; s++) {
-    pleat__seg *sg = &ex->segs[s];
-    sg->mem = pleat__malloc(ex->al, (size_t)CHUNK * (1 + 8 + 8 + 8 * PLEAT_MAX_TUPLE));
-    if (!sg->mem) goto nomem;
-    char *p = sg->mem;
-    sg->mask = (uint8_t *)p + (size_t)CHUNK * 8 * (2 + PLEAT_MAX_TUPLE);
-    sg->srcbuf = (int64_t *)p;
-    sg->kin = (int64_t *)(p + (size_t)CHUNK * 8);
-    for (int f = 0; f < PLEAT_MAX_TUPLE; f++) sg->fields[f] = p + (size_t)CHUNK * 8 * (2 + f);
   }
   return PLEAT_OK;
 nomem:
@@ -581,7 +662,7 @@ pleat_status pleat__exec_seq(const pleat_plan *plan, const pleat_column *cols,
                              uint64_t n, pleat_result *res) {
   pleat__exec ex;
   const pleat__ir *ir = &plan->ir;
-  pleat_status st = pleat__exec_open(&ex, ir, cols, n, res);
+  pleat_status st = pleat__exec_open(&ex, ir, cols, n, res, (pleat__scratch *)&plan->scratch);
   if (st != PLEAT_OK) return st;
   ex.st = pleat__calloc(ex.al, ir->nins + 1, sizeof(pleat__stage));
   if (!ex.st) {

@@ -21,7 +21,6 @@ typedef struct pleat__seg {
   int64_t *srcbuf;
   int64_t *kin;           /* k carried through a flat_map */
   void *fields[PLEAT_MAX_TUPLE]; /* the element after a flat_map */
-  void *mem;
 } pleat__seg;
 
 /* State of a stateful stage across chunks and leaves. */
@@ -45,6 +44,7 @@ static inline uint8_t *pleat__seg_mask(pleat__seg *sg) {
 }
 
 struct pleat__redrt;
+struct pleat__divc;
 
 typedef struct pleat__exec {
   const pleat__ir *ir;
@@ -52,12 +52,15 @@ typedef struct pleat__exec {
   uint64_t n;
   pleat_result *res;
   pleat__alloc *al;
-  uint8_t *store;         /* CHUNK * 8 bytes per instruction */
+  uint8_t *store;         /* the one block of scratch (exec_open) */
+  struct pleat__scratch *cache; /* where store goes back to, or NULL */
   void **val;             /* current vector of each instruction */
+  void **own;             /* each instruction's own buffer */
   pleat__stage *st;
   pleat__seg *segs;
   int32_t *k_of_seg;
   struct pleat__redrt *rr;
+  struct pleat__divc *divc; /* per instruction: / or % by a constant (bits 0: none) */
   /* per segment chunk: earliest trap, earliest stop */
   int64_t trap_pos;
   uint32_t trap_ins;
@@ -77,12 +80,14 @@ typedef struct pleat__exec {
   uint8_t *leaf_set;
 } pleat__exec;
 
-/** Allocates the per-thread scratch of a run (chunk buffers, constants);
-    ex->st and ex->rr are left NULL for the caller to point at a state.
-    On failure sets res's error and returns it. */
+/** Sets up the per-thread scratch of a run (chunk buffers, constants),
+    taken from the plan's cache when it holds a block big enough (cache may
+    be NULL); ex->st and ex->rr are left NULL for the caller to point at a
+    state.  On failure sets res's error and returns it. */
 pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_column *cols,
-                              uint64_t n, pleat_result *res);
-/** Frees what pleat__exec_open allocated (not st or rr). */
+                              uint64_t n, pleat_result *res, struct pleat__scratch *cache);
+/** Gives back (to the cache) or frees what pleat__exec_open set up (not st
+    or rr). */
 void pleat__exec_close(pleat__exec *ex);
 /** The stage states at the start of the stream (scan inits). */
 void pleat__stage_init(const pleat__ir *ir, pleat__stage *st);

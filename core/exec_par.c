@@ -58,6 +58,7 @@ typedef struct prun {
   const pleat_column *cols;
   uint64_t n;
   pleat__alloc *al;
+  struct pleat__scratch *cache; /* the plan's: the workers' scratch comes from it */
   uint64_t nleaves, B, nblocks;
   int workers;
   pleat__exec *wk;          /* scratch per slot */
@@ -159,7 +160,7 @@ static void run_block(void *arg, int slot, uint32_t i) {
   if (i > atomic_load(&p->cut)) return;
   pleat__exec *ex = &p->wk[slot];
   if (!p->wk_ok[slot]) {
-    if (pleat__exec_open(ex, ir, p->cols, p->n, &b->res) != PLEAT_OK) {
+    if (pleat__exec_open(ex, ir, p->cols, p->n, &b->res, p->cache) != PLEAT_OK) {
       b->ran = b->failed = true;
       cut_at(p, i);
       return;
@@ -313,6 +314,7 @@ pleat_status pleat__exec_par(const pleat_plan *plan, const pleat_column *cols, u
   p.cols = cols;
   p.n = n;
   p.al = res->al;
+  p.cache = (pleat__scratch *)&plan->scratch;
   p.nleaves = nleaves;
   p.workers = par->workers;
   p.B = 1;
@@ -388,7 +390,7 @@ pleat_status pleat__exec_par(const pleat_plan *plan, const pleat_column *cols, u
         /* rerun with the true state: the fold may stop before the trap */
         pleat__exec *ex = &p.wk[0];
         if (!p.wk_ok[0]) {
-          if (pleat__exec_open(ex, ir, cols, n, res) != PLEAT_OK) { mx.failed = mx.stop = true; break; }
+          if (pleat__exec_open(ex, ir, cols, n, res, (pleat__scratch *)&plan->scratch) != PLEAT_OK) { mx.failed = mx.stop = true; break; }
           p.wk_ok[0] = true;
         }
         uint64_t l0 = (w0 + i) * p.B;

@@ -5,8 +5,21 @@
 #ifndef PLEAT_PLAN_INT_H
 #define PLEAT_PLAN_INT_H
 
+#include <stdatomic.h>
+
 #include "ctx_int.h"
 #include "ir.h"
+
+/* Run scratch kept by a plan between runs (exec.c): a run takes a block
+   from a slot and gives it back, so repeated runs neither allocate nor
+   fault pages in.  Lock-free; a slot holds a block or NULL. */
+#define PLEAT_SCRATCH_SLOTS 8
+typedef struct pleat__scratch {
+  _Atomic(void *) slot[PLEAT_SCRATCH_SLOTS];
+} pleat__scratch;
+
+/** Frees the blocks kept in c. */
+void pleat__scratch_free(pleat__scratch *c, pleat__alloc *al);
 
 struct pleat_plan {
   pleat_ctx *ctx;
@@ -22,6 +35,7 @@ struct pleat_plan {
   size_t ncols;
   pleat_column *schema;    /* names copied into names[] */
   char (*names)[72];
+  pleat__scratch scratch;  /* mutable under a const plan: atomics only */
 };
 
 /* Memory of a result: values and arrays in blocks freed together. */
