@@ -12,8 +12,6 @@
 */
 #include "div_const.h"
 
-#include "fold_kernels.h" /* PLEAT_CLONES */
-
 bool pleat__divc_init(pleat__divc *dc, int64_t d, int bits) {
   memset(dc, 0, sizeof *dc);
   dc->d = d;

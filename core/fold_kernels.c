@@ -124,20 +124,36 @@ uint64_t pleat__k_sum_i32(const int32_t *v, const uint8_t *m, size_t len) {
   return s;
 }
 
+/* Byte sums: lanes of uint8_t for up to 255 rounds of 32 (mask bytes are
+   0 or 1, so a lane cannot wrap), widened once per block; a sum of bytes
+   into a wide counter makes the vectoriser widen every element instead. */
+static inline uint32_t bytesum(const uint8_t *m, const uint8_t *p, size_t len) {
+  uint32_t c = 0;
+  size_t j = 0;
+  while (j + 32 <= len) {
+    uint8_t acc[32] = {0};
+    size_t end = j + (size_t)255 * 32;
+    if (end > len) end = len;
+    if (p)
+      for (; j + 32 <= end; j += 32)
+        for (int l = 0; l < 32; l++) acc[l] = (uint8_t)(acc[l] + (m[j + l] & p[j + l]));
+    else
+      for (; j + 32 <= end; j += 32)
+        for (int l = 0; l < 32; l++) acc[l] = (uint8_t)(acc[l] + m[j + l]);
+    for (int l = 0; l < 32; l++) c += acc[l];
+  }
+  for (; j < len; j++) c += p ? (uint32_t)(m[j] & p[j]) : m[j];
+  return c;
+}
+
 PLEAT_CLONES
 int64_t pleat__k_count(const uint8_t *m, const uint8_t *p, size_t len) {
-  /* byte sums in 32-bit lanes: a chunk never overflows them */
-  uint32_t c = 0;
   if (!m) {
     if (!p) return (int64_t)len;
     m = p;
     p = NULL;
   }
-  if (p)
-    for (size_t j = 0; j < len; j++) c += (uint32_t)(m[j] & p[j]);
-  else
-    for (size_t j = 0; j < len; j++) c += m[j];
-  return (int64_t)c;
+  return (int64_t)bytesum(m, p, len);
 }
 
 /* Masked elements take the neutral key (MAX for min, MIN for max).  One

@@ -13,12 +13,6 @@
 
 #include "ir.h"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#  define PLEAT_CLONES __attribute__((target_clones("default", "avx2", "avx512f")))
-#else
-#  define PLEAT_CLONES
-#endif
 
 /** Min/max over order-preserving keys, with a NaN flag and a live count. */
 typedef struct pleat__kminmax {

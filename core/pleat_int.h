@@ -27,6 +27,20 @@
 #  define PLEAT_UNLIKELY(x) (x)
 #endif
 
+/* Hot loops are compiled three times, for the x86-64 baseline, for
+   x86-64-v3 (AVX2) and for x86-64-v4 (AVX-512 F/BW/DQ/VL), and the loader
+   picks one for the machine (an ifunc): the default build stays portable.
+   Results cannot differ between the clones: nothing is contracted
+   (-ffp-contract=off) or reassociated, so vectorising changes only which
+   instructions compute the same lane-by-lane operations. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
+#  define PLEAT_CLONES \
+    __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#  define PLEAT_CLONES
+#endif
+
 /* ---- allocation -------------------------------------------------------- */
 
 /** The allocator of a context (copied from pleat_allocator or the C

@@ -198,12 +198,6 @@ static bool cast_op(int to, int from, void *r, const void *a, size_t n) {
   return true;
 }
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__)
-#  define PLEAT_CLONES __attribute__((target_clones("default", "avx2", "avx512f")))
-#else
-#  define PLEAT_CLONES
-#endif
 
 PLEAT_CLONES
 bool pleat__eval_op(const pleat__ir_ins *ins, const uint8_t *tys, void *r,
