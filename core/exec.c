@@ -228,8 +228,14 @@ static void run_stage(pleat__exec *ex, uint32_t k, pleat__seg *sg) {
     case IR_TAKE: {
       int64_t n = in->imm.i;
       if (n == 0) {
-        memset(m, 0, len);
-        note_stop(ex, -1);
+        /* the first element that reaches take(0) ends the fold: the stages
+           before ran for it (their errors there count), none after */
+        size_t j = 0;
+        while (j < len && !m[j]) j++;
+        if (j < len) {
+          note_stop(ex, (int64_t)j);
+          memset(m + j, 0, len - j);
+        }
         break;
       }
       for (size_t j = 0; j < len; j++) {

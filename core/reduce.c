@@ -175,6 +175,13 @@ static void g_update(const pleat__ir_red *r, gstate *g, pleat__imm x, int64_t i)
     }
     case RED_MEAN: case RED_VAR: case RED_STD: {
       double v = is_flt(t) ? x.f : (double)x.i;
+      if (!isfinite(v) || !isfinite(g->a.f)) {
+        /* Welford's d = v - mean turns inf into NaN: an infinity (or NaN)
+           decides the mean as a plain sum would, and leaves no variance */
+        g->a.f = g->n ? g->a.f + v : v;
+        if (g->n) g->m2 = NAN;
+        break;
+      }
       double d = v - g->a.f;
       g->a.f += d / (double)(g->n + 1);
       g->m2 += d * (v - g->a.f);
@@ -225,6 +232,11 @@ static void g_merge(const pleat__ir_red *r, gstate *a, const gstate *b) {
       break;
     case RED_MEAN: case RED_VAR: case RED_STD: {
       /* Chan et al.: the pairwise update of (n, mean, M2) */
+      if (!isfinite(a->a.f) || !isfinite(b->a.f)) { /* as in g_update */
+        a->a.f += b->a.f;
+        a->m2 = NAN;
+        break;
+      }
       double na = (double)a->n, nb = (double)b->n, nn = na + nb;
       double d = b->a.f - a->a.f;
       a->a.f = a->a.f + d * (nb / nn);
@@ -649,6 +661,12 @@ static void minmax_keys(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg)
   g->n += s.cnt;
 }
 
+/* The shift K of the leaf's sums: its first element, so that the sums are
+   of small differences (var of [1e9, 1e9+1, 1e9+2] is exactly 1); 0 when
+   that element is infinite or NaN, where x - K would turn inf into NaN
+   (mean of [inf, inf] is inf). */
+static double shift_of(double first) { return isfinite(first) ? first : 0.0; }
+
 static void mean_lanes(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) {
   const pleat__ir_red *r = rr->r;
   int t = r->in_type;
@@ -661,7 +679,7 @@ static void mean_lanes(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) 
     while (j0 < len && !m[j0]) j0++;
     if (j0 == len) return;
     if (!rr->k_set) {
-      rr->K = t == PLEAT_F32 ? (double)((const float *)v)[j0] : ((const double *)v)[j0];
+      rr->K = shift_of(t == PLEAT_F32 ? (double)((const float *)v)[j0] : ((const double *)v)[j0]);
       rr->k_set = true;
     }
     rr->leaf_n += pleat__k_count(m, NULL, len);
@@ -673,7 +691,7 @@ static void mean_lanes(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) 
     if (!m[j]) continue;
     pleat__imm x = imm_at(t, v, j);
     double d = is_flt(t) ? x.f : (double)x.i;
-    if (!rr->k_set) { rr->K = d; rr->k_set = true; }
+    if (!rr->k_set) { rr->K = shift_of(d); rr->k_set = true; }
     int l = (int)(src_of(sg, j) & 31);
     double y = d - rr->K;
     rr->lane_d[l] += y;

@@ -97,10 +97,6 @@ static void put(buf *b, const char *fmt, ...) {
 ** EXCLUDE_FLATMAP_3TYPES: flat_map items are unified pairwise, so an integer
 **   item meeting an f32 item and then an f64 item is rounded to f32 first.
 **   The generator mixes at most two types in one flat_map.
-** EXCLUDE_TAKE0_ERRORS: take(0) in the first segment suppresses a division
-**   by zero of the stages before it for the first element (the reference,
-**   like Transducers.jl, reports it; with a flat_map before take(0) the
-**   library reports it too).  The generator puts take(0) first only.
 ** EXCLUDE_DROP_WHILE_EVAL: drop_while's predicate is evaluated after it
 **   stopped dropping, so a division by zero there is reported.  The
 **   generator guards the divisions in drop_while's predicate.
@@ -108,7 +104,6 @@ static void put(buf *b, const char *fmt, ...) {
 #define EXCLUDE_CONST_GUARD 1
 #define EXCLUDE_GROUP_TUPLE 1
 #define EXCLUDE_FLATMAP_3TYPES 1
-#define EXCLUDE_TAKE0_ERRORS 1
 #define EXCLUDE_DROP_WHILE_EVAL 1
 
 /* ---- the generator ---------------------------------------------------------------- */
@@ -593,7 +588,7 @@ static void stage(gen *g, uint64_t len) {
   } else if (k < 50) {
     static const int64_t cnt[] = {0, 1, 2, 5, 31, 100, 4097, 5000};
     int64_t n = chance(r, 30) ? (int64_t)(len / 2) : cnt[pick(r, NL(cnt))];
-    if (n == 0 && (chance(r, 70) || (EXCLUDE_TAKE0_ERRORS && g->nstage > 0))) n = 3;
+    if (n == 0 && chance(r, 70)) n = 3;
     put(g->b, "%s(%lld)", pick(r, 2) ? "take" : "drop", (long long)n);
   } else if (k < 57) {
     int drop = pick(r, 2);

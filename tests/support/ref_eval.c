@@ -1650,6 +1650,11 @@ static tv tv_merge(R *r, const rred *d, int mode, tv a, tv b) {
   memset(&o, 0, sizeof o);
   o.n = a.n + b.n;
   if (mode == M_CHAN) {
+    if (!isfinite(a.mean) || !isfinite(b.mean)) {
+      o.mean = a.mean + b.mean;
+      o.m2 = NAN;
+      return o;
+    }
     double na = (double)a.n, nb = (double)b.n, nn = na + nb;
     double dd = b.mean - a.mean;
     o.mean = a.mean + dd * (nb / nn);
@@ -1771,7 +1776,7 @@ static void tree_update(R *r, rred *d, int64_t i) {
   if (d->kind == R_MEAN || d->kind == R_VAR || d->kind == R_STD) {
     double x = is_flt(d->t) ? v.f : (double)v.i;
     if (!tr->k_set) {
-      tr->K = x;
+      tr->K = isfinite(x) ? x : 0.0; /* documented: K = 0 for inf or NaN */
       tr->k_set = 1;
     }
     double y = x - tr->K;
@@ -1822,6 +1827,13 @@ static void gpart_update(R *r, const rred *d, tv *p, int64_t i) {
       break;
     case R_MEAN: case R_VAR: case R_STD: {
       double x = is_flt(d->t) ? v.f : (double)v.i;
+      if (!isfinite(x) || !isfinite(p->mean)) {
+        /* documented: an infinity or NaN makes the mean a plain sum and
+           the variance NaN (mean([inf, inf]) = inf, RELIABILITY C04) */
+        p->mean = p->n ? p->mean + x : x;
+        if (p->n) p->m2 = NAN;
+        break;
+      }
       double dd = x - p->mean;
       p->mean += dd / (double)(p->n + 1);
       p->m2 += dd * (x - p->mean);
