@@ -189,11 +189,34 @@ pleat__imm pleat__apply_lambda(const pleat__ir_lambda *lam, int t, pleat__imm a,
 
 static void note_trap(pleat__exec *ex, int64_t pos, uint32_t ins, int kind) {
   if (pos < 0) return;
+  if (ex->dw_owner && kind == TRAP_DIV) ex->trap_at[ins] = pos;
   if (ex->trap_pos < 0 || pos < ex->trap_pos) {
     ex->trap_pos = pos;
     ex->trap_ins = ins;
     ex->trap_kind = kind;
   }
+}
+
+/* A division that only drop_while k's predicate needs traps only where the
+   predicate was evaluated (positions <= end): its traps past end are
+   dropped, and the earliest of the others is the chunk's trap again. */
+static void drop_while_traps(pleat__exec *ex, uint32_t k, int64_t end) {
+  const pleat__ir *ir = ex->ir;
+  uint32_t s0 = ir->seg_start[ir->ins[k].seg];
+  bool changed = false;
+  for (uint32_t q = s0; q < k; q++)
+    if (ex->dw_owner[q] == (int32_t)k && ex->trap_at[q] > end) {
+      ex->trap_at[q] = -1;
+      changed = true;
+    }
+  if (!changed || ex->trap_pos < 0) return;
+  ex->trap_pos = -1;
+  for (uint32_t q = s0; q < k; q++)
+    if (ex->trap_at[q] >= 0 && (ex->trap_pos < 0 || ex->trap_at[q] < ex->trap_pos)) {
+      ex->trap_pos = ex->trap_at[q];
+      ex->trap_ins = q;
+      ex->trap_kind = TRAP_DIV;
+    }
 }
 
 static void note_stop(pleat__exec *ex, int64_t pos) {
@@ -257,11 +280,15 @@ static void run_stage(pleat__exec *ex, uint32_t k, pleat__seg *sg) {
     }
     case IR_DROP_WHILE: {
       const uint8_t *p = ex->val[in->a];
+      /* the predicate is evaluated up to and including the first live
+         element it fails on (end), then never again */
+      int64_t end = st->done ? -1 : (int64_t)len;
       for (size_t j = 0; j < len && !st->done; j++) {
         if (!m[j]) continue;
         if (p[j]) m[j] = 0;
-        else st->done = true;
+        else { st->done = true; end = (int64_t)j; }
       }
+      if (ex->dw_owner) drop_while_traps(ex, k, end);
       break;
     }
     case IR_TAKE_NTH:
@@ -421,6 +448,8 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
   ex->trap_pos = -1;
   ex->stop_pos = INT64_MAX;
   if (s > 0) sg->dense = true;
+  if (ex->dw_owner)
+    for (uint32_t k = ir->seg_start[s]; k < end; k++) ex->trap_at[k] = -1;
   uint32_t seg_end_op = UINT32_MAX;
   for (uint32_t k = ir->seg_start[s]; k < end; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
@@ -545,8 +574,12 @@ void pleat__exec_close(pleat__exec *ex) {
   if (!al) return;
   if (ex->store) scratch_give(ex->cache, al, ex->store);
   pleat__free(al, ex->divc);
+  pleat__free(al, ex->dw_owner);
+  pleat__free(al, ex->trap_at);
   ex->store = NULL;
   ex->divc = NULL;
+  ex->dw_owner = NULL;
+  ex->trap_at = NULL;
   ex->val = ex->own = NULL;
   ex->segs = NULL;
   ex->k_of_seg = NULL;
@@ -566,6 +599,63 @@ static size_t round64(size_t n) { return (n + 63) & ~(size_t)63; }
    indices are implied), a later one sources, k and the unpacked fields. */
 static size_t seg_bytes(uint32_t s, size_t cap0) {
   return s == 0 ? round64(cap0) : round64((size_t)CHUNK * (1 + 8 + 8 + 8 * PLEAT_MAX_TUPLE));
+}
+
+/* Which instructions only a drop_while's predicate needs (dw_owner[q] = the
+   drop_while, else -1): walking back from each drop_while, q is owned when
+   every use of its value is by an owned instruction or the predicate.
+   Allocated only when a division can trap under such a predicate. */
+static bool drop_while_owners(pleat__exec *ex) {
+  const pleat__ir *ir = ex->ir;
+  bool any = false;
+  for (uint32_t k = 0; k < ir->nins && !any; k++)
+    if (ir->ins[k].op == IR_DROP_WHILE)
+      for (uint32_t q = ir->seg_start[ir->ins[k].seg]; q < k; q++)
+        if (ir->ins[q].op == IR_DIV || ir->ins[q].op == IR_REM) any = true;
+  if (!any) return true;
+  uint32_t n = ir->nins;
+  ex->dw_owner = pleat__malloc(ex->al, pleat__mulsize(n, sizeof *ex->dw_owner));
+  ex->trap_at = pleat__malloc(ex->al, pleat__mulsize(n, sizeof *ex->trap_at));
+  int32_t *users = pleat__calloc(ex->al, n, sizeof *users); /* uses by non-owners */
+  if (!ex->dw_owner || !ex->trap_at || !users) {
+    pleat__free(ex->al, users);
+    return false;
+  }
+  for (uint32_t q = 0; q < n; q++) { ex->dw_owner[q] = -1; ex->trap_at[q] = -1; }
+  for (uint32_t k = 0; k < n; k++) {
+    if (ir->ins[k].op != IR_DROP_WHILE) continue;
+    /* count every use of every value; the predicate's use is the owner's */
+    memset(users, 0, n * sizeof *users);
+    for (uint32_t q = 0; q < n; q++) {
+      const pleat__ir_ins *in = &ir->ins[q];
+      int32_t o[3] = {in->a, in->b, in->c};
+      for (int j = 0; j < 3; j++)
+        if (o[j] >= 0 && q != k) users[o[j]]++;
+      for (uint32_t e = 0; e < in->nextra; e++) users[ir->extra[in->extra + e]]++;
+    }
+    for (uint32_t r = 0; r < ir->nred; r++) {
+      const pleat__ir_red *rd = &ir->red[r];
+      for (int f = 0; f < rd->nin; f++) if (rd->in[f] >= 0) users[rd->in[f]]++;
+      if (rd->pred >= 0) users[rd->pred]++;
+      if (rd->kind == RED_GROUP && rd->key >= 0) users[rd->key]++;
+    }
+    if (ir->ins[k].a < 0) continue;
+    /* back from the predicate: an instruction all of whose uses are owned
+       is owned, and its operands lose a non-owned use */
+    uint32_t s0 = ir->seg_start[ir->ins[k].seg];
+    ex->dw_owner[ir->ins[k].a] = users[ir->ins[k].a] == 0 ? (int32_t)k : -1;
+    for (uint32_t q = k; q-- > s0;) {
+      if (ex->dw_owner[q] != (int32_t)k) continue;
+      const pleat__ir_ins *in = &ir->ins[q];
+      if (!(pleat__ir_ops[in->op].flags & IRF_PURE)) { ex->dw_owner[q] = -1; continue; }
+      int32_t o[3] = {in->a, in->b, in->c};
+      for (int j = 0; j < 3; j++)
+        if (o[j] >= (int32_t)s0 && --users[o[j]] == 0 && ex->dw_owner[o[j]] < 0)
+          ex->dw_owner[o[j]] = (int32_t)k;
+    }
+  }
+  pleat__free(ex->al, users);
+  return true;
 }
 
 pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_column *cols,
@@ -640,6 +730,7 @@ pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_
     /* k of segment s is the latest ENUMERATE or KIN in it */
     if (in->op == IR_ENUMERATE || in->op == IR_KIN) ex->k_of_seg[in->seg] = (int32_t)k;
   }
+  if (!drop_while_owners(ex)) goto nomem;
   return PLEAT_OK;
 nomem:
   pleat__exec_close(ex);

@@ -61,6 +61,9 @@ typedef struct pleat__exec {
   int32_t *k_of_seg;
   struct pleat__redrt *rr;
   struct pleat__divc *divc; /* per instruction: / or % by a constant (bits 0: none) */
+  int32_t *dw_owner;      /* per instruction: the drop_while whose predicate
+                             alone needs it, or -1; NULL when none can trap */
+  int64_t *trap_at;       /* with dw_owner: each division's trap in the chunk */
   /* per segment chunk: earliest trap, earliest stop */
   int64_t trap_pos;
   uint32_t trap_ins;

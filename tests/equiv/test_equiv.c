@@ -97,14 +97,10 @@ static void put(buf *b, const char *fmt, ...) {
 ** EXCLUDE_FLATMAP_3TYPES: flat_map items are unified pairwise, so an integer
 **   item meeting an f32 item and then an f64 item is rounded to f32 first.
 **   The generator mixes at most two types in one flat_map.
-** EXCLUDE_DROP_WHILE_EVAL: drop_while's predicate is evaluated after it
-**   stopped dropping, so a division by zero there is reported.  The
-**   generator guards the divisions in drop_while's predicate.
 */
 #define EXCLUDE_CONST_GUARD 1
 #define EXCLUDE_GROUP_TUPLE 1
 #define EXCLUDE_FLATMAP_3TYPES 1
-#define EXCLUDE_DROP_WHILE_EVAL 1
 
 /* ---- the generator ---------------------------------------------------------------- */
 
@@ -594,9 +590,7 @@ static void stage(gen *g, uint64_t len) {
     int drop = pick(r, 2);
     put(g->b, drop ? "drop_while(" : "take_while(");
     if (chance(r, 40)) put(g->b, "(i < %llu) && ", (unsigned long long)(len ? next_u64(r) % len : 1));
-    g->no_raw_div = drop && EXCLUDE_DROP_WHILE_EVAL;
     boolean(g, 2);
-    g->no_raw_div = 0;
     put(g->b, ")");
   } else if (k < 62) {
     static const int nth[] = {1, 2, 3, 5, 33, 4096};
