@@ -161,9 +161,12 @@ static int32_t emit_op(chk *c, int op, int type, int32_t a, int32_t b,
   bool fold = true;
   int32_t ops[3] = {a, b, cc};
   int nops = pleat__ir_ops[op].nargs;
+  /* a constant-false guard: the division is never evaluated */
+  bool never = (op == IR_DIV || op == IR_REM) && cc >= 0 && is_const(c, cc) &&
+               c->ir->ins[cc].imm.i == 0;
   if (op == IR_DIV || op == IR_REM) {
     nops = 2; /* c is the guard */
-    if (is_int(type) && is_const(c, b) && c->ir->ins[b].imm.i == 0) {
+    if (is_int(type) && is_const(c, b) && c->ir->ins[b].imm.i == 0 && !never) {
       char sb[96];
       fail(c, PLEAT_E_DOMAIN, n, "integer division by zero in %s", snippet(c, n, sb));
       return -1;
@@ -189,7 +192,7 @@ static int32_t emit_op(chk *c, int op, int type, int32_t a, int32_t b,
     if (op == IR_SELECT) { tys[0] = c->ir->ins[b].type; tys[1] = tys[0]; }
     int64_t trap = -1;
     if (pleat__eval_op(&in, tys, &res, &buf[0], &buf[1], &buf[2], NULL, NULL, 1, &trap)) {
-      if (trap >= 0) {
+      if (trap >= 0 && !never) {
         char sb[96];
         fail(c, PLEAT_E_DOMAIN, n, "integer division by zero in %s", snippet(c, n, sb));
         return -1;
@@ -449,6 +452,13 @@ static bool guarded(chk *c, const pleat__ast_node *n, int32_t cond, bool negate,
   int32_t saved = c->guard;
   if (cond >= 0 && !is_const(c, cond)) {
     c->guard = guard_and(c, saved, cond, negate, n);
+    if (c->guard < 0) return false;
+  } else if (cond >= 0 && (c->ir->ins[cond].imm.i != 0) == negate) {
+    /* a constant condition that never lets n run (false && n, true ? a : n):
+       n is still typed and lowered, but its divisions never trap */
+    pleat__imm f;
+    f.i = 0;
+    c->guard = emit_const(c, PLEAT_BOOL, f);
     if (c->guard < 0) return false;
   }
   bool ok = scalar(c, n, out);

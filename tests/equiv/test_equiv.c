@@ -87,10 +87,6 @@ static void put(buf *b, const char *fmt, ...) {
 ** generate those cases again once the library is fixed.  test_semantics.c
 ** checks each bug directly.
 **
-** EXCLUDE_CONST_GUARD: a condition that folds to a constant (`false && e`,
-**   `true ? a : e`) does not guard e: e's integer division by zero is
-**   reported although e is never evaluated.  The generator rewrites a
-**   constant condition c (no variable in it) as (c != (i < 0)).
 ** EXCLUDE_GROUP_TUPLE: group(key, bins, first) / last over a tuple element
 **   (or first((e1, e2))) gives 0 in every bin instead of the tuples.  The
 **   generator gives group's first/last a scalar argument.
@@ -98,7 +94,6 @@ static void put(buf *b, const char *fmt, ...) {
 **   item meeting an f32 item and then an f64 item is rounded to f32 first.
 **   The generator mixes at most two types in one flat_map.
 */
-#define EXCLUDE_CONST_GUARD 1
 #define EXCLUDE_GROUP_TUPLE 1
 #define EXCLUDE_FLATMAP_3TYPES 1
 
@@ -185,18 +180,9 @@ static int has_var(const gen *g, const char *s) {
   return 0;
 }
 
-/* A condition that guards something (?: and the left side of && ||). */
-static void condition(gen *g, int depth) {
-  buf tmp;
-  tmp.n = 0;
-  tmp.s[0] = 0;
-  gen h = *g;
-  h.b = &tmp;
-  boolean(&h, depth);
-  if (EXCLUDE_CONST_GUARD && !g->in_lambda && !has_var(g, tmp.s))
-    put(g->b, "(%s != (i < 0))", tmp.s);
-  else put(g->b, "%s", tmp.s);
-}
+/* A condition that guards something (?: and the left side of && ||); it may
+   fold to a constant (false && e never evaluates e). */
+static void condition(gen *g, int depth) { boolean(g, depth); }
 
 /* A source of type t without arithmetic, or 0 when there is none. */
 static int leaf_source(gen *g, int t) {
