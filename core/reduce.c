@@ -36,6 +36,7 @@ typedef struct gstate {
 
 typedef struct glevel {
   gstate *s;
+  pleat__imm *tup;    /* first/last of a tuple: the fields, bins * nin (else NULL) */
   uint32_t *touched;
   uint64_t ntouched;
   uint8_t *mark;
@@ -369,7 +370,13 @@ static bool level_alloc(pleat__exec *ex, glevel *l, uint64_t bins) {
   return l->s && l->touched && l->mark;
 }
 
+/* A group's first/last over a tuple (its fields live in glevel.tup). */
+static bool tuple_pick(const pleat__ir_red *sub) {
+  return (sub->kind == RED_FIRST || sub->kind == RED_LAST) && sub->nin > 1;
+}
+
 static void level_free(pleat__exec *ex, glevel *l) {
+  pleat__free(ex->al, l->tup);
   pleat__free(ex->al, l->s);
   pleat__free(ex->al, l->touched);
   pleat__free(ex->al, l->mark);
@@ -407,6 +414,13 @@ pleat_status pleat__reduce_init(pleat__exec *ex) {
       rr->sub = &ir->red[rr->r->sub];
       rr->gtree = needs_tree(rr->sub);
       if (!level_alloc(ex, &rr->leaf, (uint64_t)rr->r->bins)) goto nomem;
+      if (tuple_pick(rr->sub)) {
+        /* first/last of a tuple keep every field per bin (order-independent
+           kinds: rr->leaf is the only level) */
+        rr->leaf.tup = pleat__calloc(ex->al, (size_t)rr->r->bins,
+                                     pleat__mulsize(rr->sub->nin, sizeof(pleat__imm)));
+        if (!rr->leaf.tup) goto nomem;
+      }
       gstate e = g_empty(rr->sub);
       for (int64_t b = 0; b < rr->r->bins; b++) rr->leaf.s[b] = e;
     }
@@ -511,8 +525,12 @@ static gstate lanes_final(pleat__redrt *rr) {
 /* ---- group -------------------------------------------------------------------------- */
 
 static void glevel_merge(pleat__redrt *rr, glevel *a, glevel *b) {
+  int w = rr->sub->nin;
   for (uint64_t q = 0; q < b->ntouched; q++) {
     uint32_t bin = b->touched[q];
+    if (a->tup && b->tup && b->s[bin].n &&
+        (rr->sub->kind == RED_LAST || a->s[bin].n == 0))
+      memcpy(&a->tup[(size_t)bin * w], &b->tup[(size_t)bin * w], sizeof *a->tup * w);
     g_merge(rr->sub, &a->s[bin], &b->s[bin]);
     if (!a->mark[bin]) { a->mark[bin] = 1; a->touched[a->ntouched++] = bin; }
     b->s[bin] = g_empty(rr->sub);
@@ -560,8 +578,22 @@ static bool group_final(pleat__exec *ex, pleat__redrt *rr, pleat_value *v) {
   uint64_t bins = (uint64_t)rr->r->bins;
   pleat_value *items = pleat__res_alloc(ex->res, pleat__mulsize(bins, sizeof *items));
   if (!items) return false;
-  for (uint64_t b = 0; b < bins; b++)
-    if (!g_final(ex, rr->sub, &tot->s[b], &items[b])) return false;
+  const pleat__ir_red *sub = rr->sub;
+  for (uint64_t b = 0; b < bins; b++) {
+    if (tot->tup) {
+      null_value(&items[b]);
+      if (!tot->s[b].n) continue;
+      pleat_value *f = pleat__res_alloc(ex->res, sizeof *f * sub->nin);
+      if (!f) return false;
+      for (int q = 0; q < sub->nin; q++)
+        scalar_value(&f[q], ex->ir->ins[sub->in[q]].type, tot->tup[b * sub->nin + (uint64_t)q]);
+      items[b].kind = PLEAT_VALUE_ARRAY;
+      items[b].len = sub->nin;
+      items[b].items = f;
+      continue;
+    }
+    if (!g_final(ex, sub, &tot->s[b], &items[b])) return false;
+  }
   v->kind = PLEAT_VALUE_ARRAY;
   v->len = bins;
   v->items = items;
@@ -835,6 +867,10 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
           if (s->pred >= 0) x.i = ((const uint8_t *)ex->val[s->pred])[j];
           else if (s->nin) x = imm_at(st, ex->val[s->in[0]], j);
           if (s->kind == RED_COUNT && s->pred >= 0 && !x.i) continue;
+          if (rr->leaf.tup && (s->kind == RED_LAST || rr->leaf.s[bin].n == 0))
+            for (int q = 0; q < s->nin; q++)
+              rr->leaf.tup[(size_t)bin * s->nin + (size_t)q] =
+                  imm_at(ir->ins[s->in[q]].type, ex->val[s->in[q]], j);
           g_update(s, &rr->leaf.s[bin], x, src_of(sg, j));
           if (!rr->leaf.mark[bin]) { rr->leaf.mark[bin] = 1; rr->leaf.touched[rr->leaf.ntouched++] = bin; }
         }

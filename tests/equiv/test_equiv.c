@@ -87,14 +87,10 @@ static void put(buf *b, const char *fmt, ...) {
 ** generate those cases again once the library is fixed.  test_semantics.c
 ** checks each bug directly.
 **
-** EXCLUDE_GROUP_TUPLE: group(key, bins, first) / last over a tuple element
-**   (or first((e1, e2))) gives 0 in every bin instead of the tuples.  The
-**   generator gives group's first/last a scalar argument.
 ** EXCLUDE_FLATMAP_3TYPES: flat_map items are unified pairwise, so an integer
 **   item meeting an f32 item and then an f64 item is rounded to f32 first.
 **   The generator mixes at most two types in one flat_map.
 */
-#define EXCLUDE_GROUP_TUPLE 1
 #define EXCLUDE_FLATMAP_3TYPES 1
 
 /* ---- the generator ---------------------------------------------------------------- */
@@ -719,16 +715,6 @@ static void reducer(gen *g, int in_group) {
     if (k < 56) {
       static const char *const nm[] = {"first", "last", "collect"};
       const char *c = nm[pick(r, in_group ? 2 : 3)];
-      if (in_group && EXCLUDE_GROUP_TUPLE) {
-        if (g->tuple || chance(r, 50)) {
-          put(g->b, "%s(", c);
-          expr(g, random_type(r), 1);
-          put(g->b, ")");
-        } else {
-          put(g->b, "%s", c);
-        }
-        return;
-      }
       if (chance(r, 15) && strcmp(c, "collect")) {
         put(g->b, "%s((", c);
         expr(g, random_type(r), 1);
