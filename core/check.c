@@ -1005,13 +1005,30 @@ static bool stage(chk *c, const pleat__ast_node *n) {
                     "have the same shape (%d fields, found %d)", items[0].n, items[k].n);
     }
     int w = items[0].n;
-    /* unify each field across the items */
+    /* Each field takes one type for all the items, found over all of them
+       at once (C's promotion of every typed item, then the literals take
+       it), and each item converts once from its own type: pairwise
+       unification would round an i32 to f32 before meeting an f64. */
     for (int f = 0; f < w; f++) {
-      for (uint32_t k = 1; k < n->nkids; k++)
-        if (!unify(c, &items[0].f[f], &items[k].f[f], true, "flat_map", n)) return false;
-      if (!settle(c, &items[0].f[f], n)) return false;
+      int T = -1;
+      bool wflt = false, wint = false, anybool = false;
+      for (uint32_t k = 0; k < n->nkids; k++) {
+        const val *it = &items[k].f[f];
+        if (it->weak == W_FLT) wflt = true;
+        else if (it->weak) wint = true;
+        else if (it->type == PLEAT_BOOL) anybool = true;
+        else T = T < 0 ? it->type : promote2(T, it->type);
+      }
+      if (anybool && (T >= 0 || wflt || wint)) {
+        /* bool with numbers: unify pairwise for its type error */
+        for (uint32_t k = 1; k < n->nkids; k++)
+          if (!unify(c, &items[0].f[f], &items[k].f[f], true, "flat_map", n)) return false;
+      }
+      if (anybool) T = PLEAT_BOOL;
+      else if (T < 0) T = wflt ? PLEAT_F64 : PLEAT_I64;
+      else if (wflt && is_int(T)) T = PLEAT_F64;
       for (uint32_t k = 0; k < n->nkids; k++)
-        if (!convert(c, &items[k].f[f], items[0].f[f].type, n)) return false;
+        if (!convert(c, &items[k].f[f], T, n)) return false;
     }
     int32_t regs[64 * PLEAT_MAX_TUPLE];
     for (uint32_t k = 0; k < n->nkids; k++)
