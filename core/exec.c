@@ -160,7 +160,7 @@ pleat__imm pleat__apply_op(int op, int t, pleat__imm a, pleat__imm b) {
 
 /* Evaluates a reduce lambda on one pair (a, b). */
 pleat__imm pleat__apply_lambda(const pleat__ir_lambda *lam, int t, pleat__imm a,
-                               pleat__imm b) {
+                               pleat__imm b, bool *trapped) {
   uint64_t vals[64];
   uint64_t *v = lam->nins <= 64 ? vals : malloc(lam->nins * sizeof *v);
   pleat__imm out;
@@ -178,7 +178,11 @@ pleat__imm pleat__apply_lambda(const pleat__ir_lambda *lam, int t, pleat__imm a,
       if (o[j] >= 0) { tys[j] = lam->ins[o[j]].type; ops[j] = &v[o[j]]; }
     if (in->op == IR_SELECT) tys[1] = lam->ins[in->b].type;
     int64_t trap = -1;
-    pleat__eval_op(in, tys, &v[k], ops[0], ops[1], ops[2], NULL, NULL, 1, &trap);
+    /* the guard (c) of a division keeps && and ?: short-circuit here too */
+    const uint8_t *guard = NULL;
+    if ((in->op == IR_DIV || in->op == IR_REM) && in->c >= 0) guard = (const uint8_t *)&v[in->c];
+    pleat__eval_op(in, tys, &v[k], ops[0], ops[1], ops[2], guard, NULL, 1, &trap);
+    if (trap >= 0 && trapped) *trapped = true;
   }
   out = imm_at(t, &v[lam->res], 0);
   if (v != vals) free(v);

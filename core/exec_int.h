@@ -99,8 +99,10 @@ void pleat__stage_init(const pleat__ir *ir, pleat__stage *st);
 void pleat__exec_leaves(pleat__exec *ex, uint64_t l0, uint64_t l1);
 
 pleat__imm pleat__apply_op(int op, int t, pleat__imm a, pleat__imm b);
+/** A reduce/foldl lambda on (a, b); *trapped is set (when not NULL) if an
+    integer division in it was by zero where evaluated. */
 pleat__imm pleat__apply_lambda(const pleat__ir_lambda *lam, int t, pleat__imm a,
-                               pleat__imm b);
+                               pleat__imm b, bool *trapped);
 
 pleat_status pleat__reduce_init(pleat__exec *ex);
 void pleat__reduce_leaf_begin(pleat__exec *ex);

@@ -32,7 +32,11 @@ typedef struct gstate {
   double m2;      /* var: sum of squared deviations */
   int64_t idx;    /* argmin/argmax/find_first index */
   uint8_t flag;   /* NaN seen; any/all decided; found */
+  int64_t trap;   /* a lambda divided by zero: at this source index, or -1
+                     while combining partials; NO_TRAP: none */
 } gstate;
+
+#define NO_TRAP INT64_MIN
 
 typedef struct glevel {
   gstate *s;
@@ -64,6 +68,7 @@ typedef struct pleat__redrt {
   pleat__imm fv[PLEAT_MAX_TUPLE];
   /* collect */
   void *cb[PLEAT_MAX_TUPLE];
+  int64_t *csrc;      /* foldl in a parallel block: each kept input's index */
   uint64_t clen, ccap;
   /* group */
   const pleat__ir_red *sub;
@@ -151,7 +156,35 @@ static gstate g_empty(const pleat__ir_red *r) {
       break;
   }
   g.idx = -1;
+  g.trap = NO_TRAP;
   return g;
+}
+
+/* A reduce/foldl lambda (of r, or of a group's inner reducer) divided by
+   zero: the run fails at that element, or at -1 when combining partials. */
+static void lambda_fail(pleat__exec *ex, const pleat__ir_red *r, int64_t at) {
+  const char *t = ex->ir->text;
+  int len = (int)(r->src_len > 80 ? 80 : r->src_len);
+  bool txt = t && r->src_len && r->src_off + r->src_len <= ex->ir->text_len;
+  if (at >= 0)
+    pleat__res_fail(ex->res, PLEAT_E_DOMAIN, at, "integer division by zero in the lambda of '%.*s' at index %lld",
+                    txt ? len : 6, txt ? t + r->src_off : "reduce", (long long)at);
+  else
+    pleat__res_fail(ex->res, PLEAT_E_DOMAIN, -1,
+                    "integer division by zero in the lambda of '%.*s' combining partial results",
+                    txt ? len : 6, txt ? t + r->src_off : "reduce");
+  ex->failed = ex->stop = true;
+}
+
+/* op(a, b) of a reduce/foldl, noting a lambda's division by zero in *g
+   (at index i; -1 while combining partials). */
+static pleat__imm red_step(const pleat__ir_red *r, gstate *g, pleat__imm a, pleat__imm b,
+                           int64_t i) {
+  if (r->op != 0xff) return pleat__apply_op(r->op, r->in_type, a, b);
+  bool trapped = false;
+  pleat__imm v = pleat__apply_lambda(&r->lam, r->in_type, a, b, &trapped);
+  if (trapped && g->trap == NO_TRAP) g->trap = i;
+  return v;
 }
 
 static void g_update(const pleat__ir_red *r, gstate *g, pleat__imm x, int64_t i) {
@@ -205,8 +238,7 @@ static void g_update(const pleat__ir_red *r, gstate *g, pleat__imm x, int64_t i)
     case RED_REDUCE:
     case RED_FOLDL:
       if (g->n == 0 && !r->has_init) g->a = x;
-      else if (r->op == 0xff) g->a = pleat__apply_lambda(&r->lam, t, g->a, x);
-      else g->a = pleat__apply_op(r->op, t, g->a, x);
+      else g->a = red_step(r, g, g->a, x, i);
       break;
   }
   g->n++;
@@ -256,10 +288,10 @@ static void g_merge(const pleat__ir_red *r, gstate *a, const gstate *b) {
     case RED_ALL: a->flag &= b->flag; break;
     case RED_FIND_FIRST: if (a->idx < 0) a->idx = b->idx; break;
     case RED_REDUCE:
-      if (r->op == 0xff) a->a = pleat__apply_lambda(&r->lam, t, a->a, b->a);
-      else a->a = pleat__apply_op(r->op, t, a->a, b->a);
+      a->a = red_step(r, a, a->a, b->a, -1);
       break;
   }
+  if (a->trap == NO_TRAP) a->trap = b->trap;
   a->n += b->n;
 }
 
@@ -436,6 +468,7 @@ void pleat__reduce_free(pleat__exec *ex) {
   for (uint32_t k = 0; k < ex->ir->nred; k++) {
     pleat__redrt *rr = &ex->rr[k];
     for (int f = 0; f < PLEAT_MAX_TUPLE; f++) pleat__free(ex->al, rr->cb[f]);
+    pleat__free(ex->al, rr->csrc);
     level_free(ex, &rr->leaf);
     for (int l = 0; l < rr->nlv; l++) level_free(ex, &rr->lv[l]);
   }
@@ -513,9 +546,7 @@ static gstate lanes_final(pleat__redrt *rr) {
       pleat__imm l[PLEAT_LANES];
       memcpy(l, rr->lane, sizeof l);
       for (int s = PLEAT_LANES / 2; s; s >>= 1)
-        for (int j = 0; j < s; j++)
-          l[j] = r->op == 0xff ? pleat__apply_lambda(&r->lam, t, l[j], l[j + s])
-                               : pleat__apply_op(r->op, t, l[j], l[j + s]);
+        for (int j = 0; j < s; j++) l[j] = red_step(r, &g, l[j], l[j + s], -1);
       g.a = l[0];
       return g;
     }
@@ -524,19 +555,24 @@ static gstate lanes_final(pleat__redrt *rr) {
 
 /* ---- group -------------------------------------------------------------------------- */
 
-static void glevel_merge(pleat__redrt *rr, glevel *a, glevel *b) {
+/* Merges b's bins into a; returns a lambda's trap in the merged bins, or
+   NO_TRAP. */
+static int64_t glevel_merge(pleat__redrt *rr, glevel *a, glevel *b) {
   int w = rr->sub->nin;
+  int64_t trap = NO_TRAP;
   for (uint64_t q = 0; q < b->ntouched; q++) {
     uint32_t bin = b->touched[q];
     if (a->tup && b->tup && b->s[bin].n &&
         (rr->sub->kind == RED_LAST || a->s[bin].n == 0))
       memcpy(&a->tup[(size_t)bin * w], &b->tup[(size_t)bin * w], sizeof *a->tup * w);
     g_merge(rr->sub, &a->s[bin], &b->s[bin]);
+    if (trap == NO_TRAP) trap = a->s[bin].trap;
     if (!a->mark[bin]) { a->mark[bin] = 1; a->touched[a->ntouched++] = bin; }
     b->s[bin] = g_empty(rr->sub);
     b->mark[bin] = 0;
   }
   b->ntouched = 0;
+  return trap;
 }
 
 static bool group_leaf_end(pleat__exec *ex, pleat__redrt *rr) {
@@ -553,9 +589,11 @@ static bool group_leaf_end(pleat__exec *ex, pleat__redrt *rr) {
   int lvl = 0;
   gstate e = g_empty(rr->sub);
   for (uint64_t b = 0; b < bins; b++) rr->leaf.s[b] = e;
+  int64_t trap = NO_TRAP;
   while (rr->nlv > 0 && rr->lv[rr->nlv - 1].lvl == lvl) {
     glevel *left = &rr->lv[rr->nlv - 1];
-    glevel_merge(rr, left, &cur);
+    int64_t t = glevel_merge(rr, left, &cur);
+    if (trap == NO_TRAP) trap = t;
     level_free(ex, &cur);
     cur = *left;
     rr->nlv--;
@@ -563,6 +601,7 @@ static bool group_leaf_end(pleat__exec *ex, pleat__redrt *rr) {
   }
   cur.lvl = lvl;
   rr->lv[rr->nlv++] = cur;
+  if (trap != NO_TRAP) lambda_fail(ex, rr->sub, trap);
   return true;
 }
 
@@ -571,7 +610,11 @@ static bool group_final(pleat__exec *ex, pleat__redrt *rr, pleat_value *v) {
   if (rr->gtree && rr->nlv > 0) {
     /* fold the stack from the top: s = lv[k] then s */
     for (int k = rr->nlv - 2; k >= 0; k--) {
-      glevel_merge(rr, &rr->lv[k], &rr->lv[k + 1]);
+      int64_t trap = glevel_merge(rr, &rr->lv[k], &rr->lv[k + 1]);
+      if (trap != NO_TRAP) {
+        lambda_fail(ex, rr->sub, trap);
+        return false;
+      }
     }
     tot = &rr->lv[0];
   }
@@ -633,6 +676,11 @@ static bool buf_reserve(pleat__exec *ex, pleat__redrt *rr, uint64_t need) {
     if (!p) return false;
     rr->cb[f] = p;
   }
+  if (r->kind == RED_FOLDL) {
+    void *p = pleat__realloc(ex->al, rr->csrc, pleat__mulsize((size_t)cap, sizeof *rr->csrc));
+    if (!p) return false;
+    rr->csrc = p;
+  }
   rr->ccap = cap;
   return true;
 }
@@ -647,6 +695,7 @@ static bool collect_push(pleat__exec *ex, pleat__redrt *rr, pleat__seg *sg) {
       size_t es = pleat_dtype_size(t);
       memcpy((char *)rr->cb[f] + rr->clen * es, (const char *)ex->val[r->in[f]] + j * es, es);
     }
+    if (rr->csrc) rr->csrc[rr->clen] = src_of(sg, j);
     rr->clen++;
   }
   return true;
@@ -833,9 +882,11 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
             if (!m[j]) continue;
             int l = (int)(src_of(sg, j) & 31);
             pleat__imm x = imm_at(t, v, j);
-            rr->lane[l] = r->op == 0xff ? pleat__apply_lambda(&r->lam, t, rr->lane[l], x)
-                                        : pleat__apply_op(r->op, t, rr->lane[l], x);
+            gstate tg;
+            tg.trap = NO_TRAP;
+            rr->lane[l] = red_step(r, &tg, rr->lane[l], x, src_of(sg, j));
             rr->leaf_n++;
+            if (tg.trap != NO_TRAP) { lambda_fail(ex, r, tg.trap); return; }
           }
           break;
         }
@@ -853,7 +904,10 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
           break;
         }
         for (size_t j = 0; j < len; j++)
-          if (m[j]) g_update(r, &rr->g, imm_at(t, ex->val[r->in[0]], j), 0);
+          if (m[j]) {
+            g_update(r, &rr->g, imm_at(t, ex->val[r->in[0]], j), src_of(sg, j));
+            if (rr->g.trap != NO_TRAP) { lambda_fail(ex, r, rr->g.trap); return; }
+          }
         break;
       case RED_GROUP: {
         const pleat__ir_red *s = rr->sub;
@@ -872,6 +926,7 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
               rr->leaf.tup[(size_t)bin * s->nin + (size_t)q] =
                   imm_at(ir->ins[s->in[q]].type, ex->val[s->in[q]], j);
           g_update(s, &rr->leaf.s[bin], x, src_of(sg, j));
+          if (rr->leaf.s[bin].trap != NO_TRAP) { lambda_fail(ex, r, rr->leaf.s[bin].trap); return; }
           if (!rr->leaf.mark[bin]) { rr->leaf.mark[bin] = 1; rr->leaf.touched[rr->leaf.ntouched++] = bin; }
         }
         break;
@@ -890,10 +945,15 @@ void pleat__reduce_leaf_end(pleat__exec *ex) {
         ex->failed = ex->stop = true;
         return;
       }
+      if (ex->failed) return; /* a lambda's division by zero merging bins */
       continue;
     }
     if (!rr->tree || !rr->r->top) continue;
     tree_push(rr, lanes_final(rr));
+    if (rr->sn && rr->stv[rr->sn - 1].trap != NO_TRAP) {
+      lambda_fail(ex, rr->r, rr->stv[rr->sn - 1].trap);
+      return;
+    }
   }
 }
 
@@ -907,7 +967,10 @@ pleat_status pleat__reduce_finish(pleat__exec *ex) {
     pleat_value *v = &vals[q + 1];
     null_value(v);
     if (r->kind == RED_GROUP) {
-      if (!group_final(ex, rr, v)) goto nomem;
+      if (!group_final(ex, rr, v)) {
+        if (ex->failed) return ex->res->status;
+        goto nomem;
+      }
       continue;
     }
     if (r->kind == RED_COLLECT) {
@@ -953,6 +1016,10 @@ pleat_status pleat__reduce_finish(pleat__exec *ex) {
       continue;
     }
     gstate g = rr->tree ? tree_final(rr) : rr->g;
+    if (g.trap != NO_TRAP) {
+      lambda_fail(ex, r, g.trap);
+      return ex->res->status;
+    }
     if (rr->tree && r->kind == RED_REDUCE && r->has_init && g.n == 0) g.a = r->init;
     if (!g_final(ex, r, &g, v)) goto nomem;
   }
@@ -1000,16 +1067,19 @@ static void tree_push_at(pleat__redrt *rr, gstate v, uint8_t lvl) {
   rr->stl[rr->sn++] = lvl;
 }
 
-static void group_push_at(pleat__exec *ex, pleat__redrt *rr, glevel cur) {
+static int64_t group_push_at(pleat__exec *ex, pleat__redrt *rr, glevel cur) {
+  int64_t trap = NO_TRAP;
   while (rr->nlv > 0 && rr->lv[rr->nlv - 1].lvl == cur.lvl) {
     glevel *left = &rr->lv[rr->nlv - 1];
-    glevel_merge(rr, left, &cur);
+    int64_t t = glevel_merge(rr, left, &cur);
+    if (trap == NO_TRAP) trap = t;
     level_free(ex, &cur);
     cur = *left;
     rr->nlv--;
     cur.lvl++;
   }
   rr->lv[rr->nlv++] = cur;
+  return trap;
 }
 
 static bool buf_append(pleat__exec *ex, pleat__redrt *d, pleat__redrt *s) {
@@ -1055,23 +1125,38 @@ bool pleat__reduce_merge(pleat__exec *ex, pleat__redrt *src) {
         break;
       case RED_FOLDL: {
         const void *v = s->cb[0];
-        for (uint64_t e = 0; e < s->clen; e++) g_update(r, &d->g, imm_at(r->in_type, v, (size_t)e), 0);
+        for (uint64_t e = 0; e < s->clen; e++) {
+          g_update(r, &d->g, imm_at(r->in_type, v, (size_t)e), s->csrc[e]);
+          if (d->g.trap != NO_TRAP) { lambda_fail(ex, r, d->g.trap); return false; }
+        }
         break;
       }
-      case RED_GROUP:
-        if (!d->gtree) { glevel_merge(d, &d->leaf, &s->leaf); break; }
-        for (int l = 0; l < s->nlv; l++) {
-          group_push_at(ex, d, s->lv[l]);
-          memset(&s->lv[l], 0, sizeof s->lv[l]);
+      case RED_GROUP: {
+        int64_t trap = NO_TRAP;
+        if (!d->gtree) {
+          trap = glevel_merge(d, &d->leaf, &s->leaf);
+        } else {
+          for (int l = 0; l < s->nlv; l++) {
+            int64_t t = group_push_at(ex, d, s->lv[l]);
+            if (trap == NO_TRAP) trap = t;
+            memset(&s->lv[l], 0, sizeof s->lv[l]);
+          }
+          s->nlv = 0;
         }
-        s->nlv = 0;
+        if (trap != NO_TRAP) { lambda_fail(ex, d->sub, trap); return false; }
         break;
+      }
       default:
         if (d->tree) {
           for (int q = 0; q < s->sn; q++) tree_push_at(d, s->stv[q], s->stl[q]);
           s->sn = 0;
+          if (d->sn && d->stv[d->sn - 1].trap != NO_TRAP) {
+            lambda_fail(ex, r, d->stv[d->sn - 1].trap);
+            return false;
+          }
         } else {
           g_merge(r, &d->g, &s->g);
+          if (d->g.trap != NO_TRAP) { lambda_fail(ex, r, d->g.trap); return false; }
         }
         break;
     }

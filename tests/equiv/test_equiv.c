@@ -254,11 +254,13 @@ static void operand(gen *g, int t, int depth) {
 }
 
 /* An integer expression of type t that never folds to a constant (a
-   constant zero divisor is a plan-time error): E + i - i. */
+   constant zero divisor is a plan-time error): E + i - i, or E + a - a in
+   a lambda (which sees only a and b). */
 static void nonconst(gen *g, int t, int depth) {
   put(g->b, "(");
   expr(g, t, depth);
-  put(g->b, t == I32 ? " + i32(i) - i32(i))" : " + i - i)");
+  if (g->in_lambda) put(g->b, t == I32 ? " + i32(a) - i32(a))" : " + i64(a) - i64(a))");
+  else put(g->b, t == I32 ? " + i32(i) - i32(i))" : " + i - i)");
 }
 
 static void int_divisor(gen *g, int t, int depth) {
@@ -330,7 +332,7 @@ static void expr(gen *g, int t, int depth) {
     put(g->b, " %s ", ops[pick(r, 3)]);
     operand(g, t, depth);
     put(g->b, ")");
-  } else if (k < 53 && !(g->in_lambda && is_int(t))) { /* division and remainder */
+  } else if (k < 53) { /* division and remainder (in lambdas too) */
     put(g->b, "(");
     expr(g, t, depth);
     put(g->b, pick(r, 2) ? " / " : " %% ");
