@@ -20,6 +20,7 @@
 #include "ast.h"
 #include "div_const.h"
 #include "exec_int.h"
+#include "fold_kernels.h"
 #include "plan_int.h"
 #if defined(__has_include)
 #  if __has_include("pleat_math.h")
@@ -315,6 +316,13 @@ static void run_stage(pleat__exec *ex, uint32_t k, pleat__seg *sg) {
       int t = in->type;
       const void *a = ex->val[in->a];
       void *out = ex->val[k];
+      uint64_t lb = 0, cb = 0;
+      imm_put(t, &lb, 0, st->local);
+      imm_put(t, &cb, 0, st->carry);
+      if (pleat__k_scan(in->aux, t, out, a, m, len, &lb, &st->local_set, cb, st->carry_set)) {
+        st->local = imm_at(t, &lb, 0);
+        break;
+      }
       for (size_t j = 0; j < len; j++) {
         if (!m[j]) { imm_put(t, out, j, imm_at(t, a, j)); continue; }
         pleat__imm x = imm_at(t, a, j);

@@ -8,6 +8,8 @@
 */
 #include "fold_kernels.h"
 
+#include "ast.h" /* AOP_* */
+
 #define L PLEAT_LANES
 
 /* The mask is applied to the bits (x & -m): an unconditional load and an
@@ -240,4 +242,103 @@ void pleat__k_minmax(int t, const void *v, const uint8_t *m, size_t len, pleat__
       break;
     }
   }
+}
+
+/* ---- scan ------------------------------------------------------------------ */
+
+/* The running op of one chunk: local folds the live elements from the
+   leaf's first, each output is carry op local (or local before any carry);
+   masked elements pass their input through.  Integer ops wrap in the
+   element's width (through the unsigned type); float + and * round in the
+   element's precision, as the element-at-a-time path does. */
+#define SCAN_LOOP(T, OPX)                                                      \
+  do {                                                                         \
+    T *R = out;                                                                \
+    const T *A = a;                                                            \
+    T loc = (T)0, car = (T)0;                                                  \
+    memcpy(&loc, local, sizeof loc);                                           \
+    memcpy(&car, &carry, sizeof car);                                          \
+    bool ls = *local_set;                                                      \
+    for (size_t j = 0; j < len; j++) {                                         \
+      if (m && !m[j]) { R[j] = A[j]; continue; }                               \
+      T x = A[j], p = loc;                                                     \
+      loc = ls ? (T)(OPX(p, x)) : x;                                           \
+      ls = true;                                                               \
+      R[j] = carry_set ? (T)(OPX(car, loc)) : loc;                             \
+    }                                                                          \
+    memcpy(local, &loc, sizeof loc);                                           \
+    *local_set = ls;                                                           \
+  } while (0)
+
+#define S_ADD(p, x) ((p) + (x))
+#define S_MUL(p, x) ((p) * (x))
+#define S_MIN(p, x) ((x) < (p) ? (x) : (p))
+#define S_MAX(p, x) ((x) > (p) ? (x) : (p))
+#define S_AND(p, x) ((p) & (x))
+#define S_OR(p, x) ((p) | (x))
+#define S_XOR(p, x) ((p) ^ (x))
+
+/* Integer scans run on the unsigned storage of the type, so they wrap. */
+#define SCAN_INT(T, UT, OP)                                                    \
+  do {                                                                         \
+    UT *R = out;                                                               \
+    const UT *A = a;                                                           \
+    UT loc = 0, car = 0;                                                       \
+    memcpy(&loc, local, sizeof loc);                                           \
+    memcpy(&car, &carry, sizeof car);                                          \
+    bool ls = *local_set;                                                      \
+    for (size_t j = 0; j < len; j++) {                                         \
+      if (m && !m[j]) { R[j] = A[j]; continue; }                               \
+      UT x = A[j];                                                             \
+      loc = ls ? (UT)OP(loc, x) : x;                                           \
+      ls = true;                                                               \
+      R[j] = carry_set ? (UT)OP(car, loc) : loc;                               \
+    }                                                                          \
+    memcpy(local, &loc, sizeof loc);                                           \
+    *local_set = ls;                                                           \
+  } while (0)
+
+/* signed min/max on the unsigned storage */
+#define SMIN32(p, x) ((int32_t)(x) < (int32_t)(p) ? (x) : (p))
+#define SMAX32(p, x) ((int32_t)(x) > (int32_t)(p) ? (x) : (p))
+#define SMIN64(p, x) ((int64_t)(x) < (int64_t)(p) ? (x) : (p))
+#define SMAX64(p, x) ((int64_t)(x) > (int64_t)(p) ? (x) : (p))
+
+bool pleat__k_scan(int op, int t, void *out, const void *a, const uint8_t *m, size_t len,
+                   void *local, bool *local_set, uint64_t carry, bool carry_set) {
+  switch (t) {
+    case PLEAT_F32:
+      if (op == AOP_ADD) SCAN_LOOP(float, S_ADD);
+      else if (op == AOP_MUL) SCAN_LOOP(float, S_MUL);
+      else return false; /* IEEE 754-2019 min/max: the generic path */
+      return true;
+    case PLEAT_F64:
+      if (op == AOP_ADD) SCAN_LOOP(double, S_ADD);
+      else if (op == AOP_MUL) SCAN_LOOP(double, S_MUL);
+      else return false;
+      return true;
+    case PLEAT_I32:
+      switch (op) {
+        case AOP_ADD: SCAN_INT(int32_t, uint32_t, S_ADD); return true;
+        case AOP_MUL: SCAN_INT(int32_t, uint32_t, S_MUL); return true;
+        case AOP_MIN: SCAN_INT(int32_t, uint32_t, SMIN32); return true;
+        case AOP_MAX: SCAN_INT(int32_t, uint32_t, SMAX32); return true;
+        case AOP_BAND: SCAN_INT(int32_t, uint32_t, S_AND); return true;
+        case AOP_BOR: SCAN_INT(int32_t, uint32_t, S_OR); return true;
+        case AOP_BXOR: SCAN_INT(int32_t, uint32_t, S_XOR); return true;
+      }
+      return false;
+    case PLEAT_I64:
+      switch (op) {
+        case AOP_ADD: SCAN_INT(int64_t, uint64_t, S_ADD); return true;
+        case AOP_MUL: SCAN_INT(int64_t, uint64_t, S_MUL); return true;
+        case AOP_MIN: SCAN_INT(int64_t, uint64_t, SMIN64); return true;
+        case AOP_MAX: SCAN_INT(int64_t, uint64_t, SMAX64); return true;
+        case AOP_BAND: SCAN_INT(int64_t, uint64_t, S_AND); return true;
+        case AOP_BOR: SCAN_INT(int64_t, uint64_t, S_OR); return true;
+        case AOP_BXOR: SCAN_INT(int64_t, uint64_t, S_XOR); return true;
+      }
+      return false;
+  }
+  return false;
 }

@@ -42,4 +42,14 @@ int64_t pleat__k_count(const uint8_t *m, const uint8_t *p, size_t len);
 /** Folds the keys of the live elements of a chunk of type t into *s. */
 void pleat__k_minmax(int t, const void *v, const uint8_t *m, size_t len, pleat__kminmax *s);
 
+/** One chunk of scan(op): local (the running op from the leaf's first live
+    element, stored as the element type in its first bytes; *local_set
+    whether it has started) advances over the live elements; out[j] =
+    carry op local, or local while !carry_set (carry's first bytes hold the
+    element type); masked elements copy a.  m == NULL: every element live.
+    False (nothing done) for the cases it does not cover: float min/max and
+    bool operands take the element-at-a-time path. */
+bool pleat__k_scan(int op, int t, void *out, const void *a, const uint8_t *m, size_t len,
+                   void *local, bool *local_set, uint64_t carry, bool carry_set);
+
 #endif
