@@ -42,6 +42,10 @@ int64_t pleat__k_count(const uint8_t *m, const uint8_t *p, size_t len);
 /** Folds the keys of the live elements of a chunk of type t into *s. */
 void pleat__k_minmax(int t, const void *v, const uint8_t *m, size_t len, pleat__kminmax *s);
 
+/** Stable compaction: the live elements of src (len elements of es bytes:
+    1, 2, 4 or 8) to dst, which has room for len; returns how many.
+    m == NULL: all. */
+size_t pleat__k_compact(size_t es, void *dst, const void *src, const uint8_t *m, size_t len);
 /** One chunk of scan(op): local (the running op from the leaf's first live
     element, stored as the element type in its first bytes; *local_set
     whether it has started) advances over the live elements; out[j] =

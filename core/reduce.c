@@ -687,17 +687,24 @@ static bool buf_reserve(pleat__exec *ex, pleat__redrt *rr, uint64_t need) {
 
 static bool collect_push(pleat__exec *ex, pleat__redrt *rr, pleat__seg *sg) {
   const pleat__ir_red *r = rr->r;
-  for (size_t j = 0; j < sg->len; j++) {
-    if (!sg->dense && !sg->mask[j]) continue;
-    if (!buf_reserve(ex, rr, rr->clen + 1)) return false;
-    for (int f = 0; f < r->nin; f++) {
-      int t = ex->ir->ins[r->in[f]].type;
-      size_t es = pleat_dtype_size(t);
-      memcpy((char *)rr->cb[f] + rr->clen * es, (const char *)ex->val[r->in[f]] + j * es, es);
-    }
-    if (rr->csrc) rr->csrc[rr->clen] = src_of(sg, j);
-    rr->clen++;
+  size_t len = sg->len;
+  const uint8_t *m = sg->dense ? NULL : sg->mask;
+  /* room for the whole chunk: the compaction stores every element and
+     advances only past the live ones */
+  if (!buf_reserve(ex, rr, rr->clen + len)) return false;
+  size_t kept = 0;
+  for (int f = 0; f < r->nin; f++) {
+    size_t es = pleat_dtype_size(ex->ir->ins[r->in[f]].type);
+    kept = pleat__k_compact(es, (char *)rr->cb[f] + rr->clen * es, ex->val[r->in[f]], m, len);
   }
+  if (rr->csrc) {
+    size_t q = rr->clen;
+    for (size_t j = 0; j < len; j++)
+      if (!m || m[j]) rr->csrc[q++] = src_of(sg, j);
+    kept = q - rr->clen;
+  }
+  if (r->nin == 0 && !rr->csrc) kept = (size_t)pleat__k_count(m, NULL, len);
+  rr->clen += kept;
   return true;
 }
 
