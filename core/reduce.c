@@ -74,6 +74,7 @@ typedef struct pleat__redrt {
   const pleat__ir_red *sub;
   bool gtree;
   glevel leaf;        /* per-bin states of the current leaf (tree) or all */
+  glevel spare;       /* an emptied level, reused as the next leaf's */
   glevel lv[NLEVEL];
   int nlv;
 } pleat__redrt;
@@ -395,6 +396,7 @@ static bool needs_tree(const pleat__ir_red *r) {
 }
 
 static bool level_alloc(pleat__exec *ex, glevel *l, uint64_t bins) {
+  memset(l, 0, sizeof *l);
   l->s = pleat__calloc(ex->al, bins, sizeof(gstate));
   l->touched = pleat__malloc(ex->al, pleat__mulsize(bins, sizeof(uint32_t)));
   l->mark = pleat__calloc(ex->al, bins, 1);
@@ -470,6 +472,7 @@ void pleat__reduce_free(pleat__exec *ex) {
     for (int f = 0; f < PLEAT_MAX_TUPLE; f++) pleat__free(ex->al, rr->cb[f]);
     pleat__free(ex->al, rr->csrc);
     level_free(ex, &rr->leaf);
+    level_free(ex, &rr->spare);
     for (int l = 0; l < rr->nlv; l++) level_free(ex, &rr->lv[l]);
   }
   pleat__free(ex->al, ex->rr);
@@ -580,21 +583,29 @@ static bool group_leaf_end(pleat__exec *ex, pleat__redrt *rr) {
   uint64_t bins = (uint64_t)rr->r->bins;
   /* push the leaf's partial: merge equal levels (binary counter) */
   glevel fresh;
-  if (!level_alloc(ex, &fresh, bins)) {
-    level_free(ex, &fresh); /* rr->leaf stays owned by rr */
-    return false;
+  if (rr->spare.s) {
+    /* a level emptied by an earlier merge: every bin is already empty */
+    fresh = rr->spare;
+    memset(&rr->spare, 0, sizeof rr->spare);
+  } else {
+    if (!level_alloc(ex, &fresh, bins)) {
+      level_free(ex, &fresh); /* rr->leaf stays owned by rr */
+      return false;
+    }
+    gstate e = g_empty(rr->sub);
+    for (uint64_t b = 0; b < bins; b++) fresh.s[b] = e;
   }
   glevel cur = rr->leaf;
   rr->leaf = fresh;
   int lvl = 0;
-  gstate e = g_empty(rr->sub);
-  for (uint64_t b = 0; b < bins; b++) rr->leaf.s[b] = e;
   int64_t trap = NO_TRAP;
   while (rr->nlv > 0 && rr->lv[rr->nlv - 1].lvl == lvl) {
     glevel *left = &rr->lv[rr->nlv - 1];
     int64_t t = glevel_merge(rr, left, &cur);
     if (trap == NO_TRAP) trap = t;
-    level_free(ex, &cur);
+    /* glevel_merge left cur empty: keep it for the next leaf */
+    if (!rr->spare.s) rr->spare = cur;
+    else level_free(ex, &cur);
     cur = *left;
     rr->nlv--;
     lvl++;
@@ -788,6 +799,39 @@ static void mean_lanes(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) 
   }
 }
 
+/* group(key, bins, sum | count) without the generic state update: the same
+   per-bin operations (float sums round in the element's precision) in a
+   loop per type.  False when the inner reducer is another kind. */
+static bool group_sum_fast(pleat__exec *ex, pleat__redrt *rr, pleat__seg *sg, const uint8_t *m) {
+  const pleat__ir_red *s = rr->sub;
+  const int64_t *key = ex->val[rr->r->key];
+  int t = s->in_type;
+  glevel *lv = &rr->leaf;
+  size_t len = sg->len;
+  bool cnt = s->kind == RED_COUNT && s->pred < 0;
+  if (!cnt && (s->kind != RED_SUM || t == PLEAT_BOOL)) return false;
+  const void *v = cnt ? NULL : ex->val[s->in[0]];
+#define TOUCH(bin) \
+  if (!lv->mark[bin]) { lv->mark[bin] = 1; lv->touched[lv->ntouched++] = bin; }
+#define GLOOP(BODY) \
+  for (size_t j = 0; j < len; j++) { \
+    if (!m[j]) continue; \
+    uint32_t bin = (uint32_t)key[j]; \
+    gstate *g = &lv->s[bin]; \
+    BODY; \
+    g->n++; \
+    TOUCH(bin) \
+  }
+  if (cnt) GLOOP((void)0)
+  else if (t == PLEAT_F32) GLOOP(g->a.f = (double)((float)g->a.f + ((const float *)v)[j]))
+  else if (t == PLEAT_F64) GLOOP(g->a.f = g->a.f + ((const double *)v)[j])
+  else if (t == PLEAT_I64) GLOOP(g->a.i = (int64_t)((uint64_t)g->a.i + (uint64_t)((const int64_t *)v)[j]))
+  else GLOOP(g->a.i = (int64_t)((uint64_t)g->a.i + (uint64_t)(int64_t)((const int32_t *)v)[j]))
+#undef GLOOP
+#undef TOUCH
+  return true;
+}
+
 /* Marks the fold done when every top-level reducer has finished early. */
 static void check_all_done(pleat__exec *ex) {
   for (uint32_t k = 0; k < ex->ir->ntop; k++)
@@ -920,6 +964,7 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
         const pleat__ir_red *s = rr->sub;
         const int64_t *key = ex->val[r->key];
         int st = s->in_type;
+        if (group_sum_fast(ex, rr, sg, m)) break;
         for (size_t j = 0; j < len; j++) {
           if (!m[j]) continue;
           uint32_t bin = (uint32_t)key[j];
