@@ -22,4 +22,17 @@ size_t peer_w8(const float *x, size_t n);                /* first x > 0.999999f 
 void peer_w9(const float *x, const uint32_t *k, float *h, size_t n);
 void peer_w9_imod(const float *x, float *h, size_t n);   /* key = i % 1024 */
 
+/* P2, hand-written OpenMP (p2_omp.c), when built with PLEAT_BENCH_HAVE_OMP;
+   no W9I kernel. */
+float peer2_w1(const float *x, size_t n);
+float peer2_w2(const float *x, size_t n);
+uint64_t peer2_w3(const float *x, size_t n);
+void peer2_w4(const float *x, size_t n, float *mn, float *mx);
+void peer2_w5(const float *x, float *out, size_t n);
+size_t peer2_w6(const float *x, float *out, size_t n);
+int64_t peer2_w7(const int64_t *v, size_t n);
+size_t peer2_w8(const float *x, size_t n);
+void peer2_w9(const float *x, const uint32_t *k, float *h, size_t n);
+int peer2_threads(void);
+
 #endif

@@ -275,8 +275,25 @@ static void check(int j, const pleat_value *v, const data *d, const refs *r,
 
 #ifdef PLEAT_BENCH_HAVE_PEERS
 static volatile double peer_sink;
+static int peer_omp; /* --peer omp: P2 instead of P1 */
 static void run_peer(int j, const data *d) {
   float mn, mx, h[NKEYS];
+#ifdef PLEAT_BENCH_HAVE_OMP
+  if (peer_omp) {
+    switch (j) {
+      case J_W1: peer_sink = peer2_w1(d->x, d->n); break;
+      case J_W2: peer_sink = peer2_w2(d->x, d->n); break;
+      case J_W3: peer_sink = (double)peer2_w3(d->x, d->n); break;
+      case J_W4: peer2_w4(d->x, d->n, &mn, &mx); peer_sink = mn + mx; break;
+      case J_SCAN: peer2_w5(d->x, d->out, d->n); peer_sink = d->out[d->n - 1]; break;
+      case J_COPYIF: peer_sink = (double)peer2_w6(d->x, d->out, d->n); break;
+      case J_W7: peer_sink = (double)peer2_w7(d->v, d->n); break;
+      case J_FIND: peer_sink = (double)peer2_w8(d->x, d->n); break;
+      case J_GROUP: peer2_w9(d->x, d->kmod, h, d->n); peer_sink = h[7]; break;
+    }
+    return;
+  }
+#endif
   switch (j) {
     case J_W1: peer_sink = peer_w1(d->x, d->n); break;
     case J_W2: peer_sink = peer_w2(d->x, d->n); break;
@@ -295,11 +312,12 @@ static void run_peer(int j, const data *d) {
 /* ---- command line ------------------------------------------------------- */
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: pleat_bench [--n N] [--reps R] [--backend B] [--only LIST]\n"
+  fprintf(f, "usage: pleat_bench [--n N] [--reps R] [--backend B] [--only LIST] [--peer seq|omp]\n"
              "  --n N        elements (default 2^26; accepts 2^k and 1e8 forms)\n"
              "  --reps R     timed reps per side after one warm-up (default 9)\n"
              "  --backend B  pleat back end (default seq)\n"
-             "  --only LIST  comma-separated workload keys: W1 W2 W2T W3 W4 W5 W6 W7 W8 W9 W9I\n");
+             "  --only LIST  comma-separated workload keys: W1 W2 W2T W3 W4 W5 W6 W7 W8 W9 W9I\n"
+             "  --peer P     seq: the P1 C loops (default); omp: the P2 OpenMP kernels\n");
 }
 
 static int parse_size(const char *s, size_t *out) {
@@ -372,7 +390,7 @@ static void bench_job(pleat_ctx *ctx, int j, const data *d, const refs *r, int r
   }
   int peer = 0;
 #ifdef PLEAT_BENCH_HAVE_PEERS
-  peer = jobs[j].has_peer;
+  peer = jobs[j].has_peer && !(peer_omp && j == J_GROUPI); /* P2 has no W9I */
 #endif
   /* rep -1 is the warm-up (and the checked run); then the sides alternate,
      pleat first on even reps, the peer first on odd ones */
@@ -453,6 +471,18 @@ int main(int argc, char **argv) {
       backend = val;
     } else if (!strcmp(arg, "--only")) {
       only = val;
+    } else if (!strcmp(arg, "--peer")) {
+      if (!strcmp(val, "omp")) {
+#if defined(PLEAT_BENCH_HAVE_PEERS) && defined(PLEAT_BENCH_HAVE_OMP)
+        peer_omp = 1;
+#else
+        fprintf(stderr, "pleat_bench: --peer omp: built without OpenMP or p2_omp.c\n");
+        return 2;
+#endif
+      } else if (strcmp(val, "seq")) {
+        fprintf(stderr, "pleat_bench: --peer is seq (P1) or omp (P2)\n");
+        return 2;
+      }
     } else {
       usage(stderr);
       return 2;
@@ -475,6 +505,12 @@ int main(int argc, char **argv) {
          pleat_version_string(), pleat_ctx_backend(ctx), n, reps);
   print_machine();
 #ifdef PLEAT_BENCH_HAVE_PEERS
+#ifdef PLEAT_BENCH_HAVE_OMP
+  if (peer_omp)
+    printf("peer: P2 hand-written OpenMP, %d threads (p2_omp.c from %s, -O3 -march=native -fopenmp)\n",
+           peer2_threads(), PLEAT_BENCH_PEERS_DIR);
+  else
+#endif
   printf("peer: P1 hand-written C (kernels.h from %s, -O3 -march=native)\n",
          PLEAT_BENCH_PEERS_DIR);
 #else

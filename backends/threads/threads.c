@@ -19,7 +19,7 @@
 #include "pool.h"
 
 #define MAX_THREADS 1024
-#define SERIAL_BELOW_DEFAULT 65536
+#define SERIAL_BELOW_DEFAULT 262144 /* measured crossover: bench/pleat_overhead */
 
 typedef struct tstate {
   pool *pool;
