@@ -372,3 +372,30 @@ size_t pleat__k_compact(size_t es, void *dst, const void *src, const uint8_t *m,
   }
   return n;
 }
+
+/* ---- first hit ----------------------------------------------------------------- */
+
+/* A fixed-width OR over 32 bytes per step (vectorised), then the exact
+   position inside the block that has a hit. */
+PLEAT_CLONES
+size_t pleat__k_find(const uint8_t *m, const uint8_t *p, uint8_t want, size_t len) {
+  size_t j = 0;
+  if (m) {
+    for (; j + 32 <= len; j += 32) {
+      uint8_t any = 0;
+      for (int l = 0; l < 32; l++) any |= (uint8_t)(m[j + l] & (p[j + l] == want));
+      if (any) break;
+    }
+    for (; j < len; j++)
+      if (m[j] && p[j] == want) return j;
+  } else {
+    for (; j + 32 <= len; j += 32) {
+      uint8_t any = 0;
+      for (int l = 0; l < 32; l++) any |= (uint8_t)(p[j + l] == want);
+      if (any) break;
+    }
+    for (; j < len; j++)
+      if (p[j] == want) return j;
+  }
+  return len;
+}

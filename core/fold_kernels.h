@@ -46,6 +46,9 @@ void pleat__k_minmax(int t, const void *v, const uint8_t *m, size_t len, pleat__
     1, 2, 4 or 8) to dst, which has room for len; returns how many.
     m == NULL: all. */
 size_t pleat__k_compact(size_t es, void *dst, const void *src, const uint8_t *m, size_t len);
+/** The first j < len with m[j] (m == NULL: every j) and p[j] == want, or
+    len. */
+size_t pleat__k_find(const uint8_t *m, const uint8_t *p, uint8_t want, size_t len);
 /** One chunk of scan(op): local (the running op from the leaf's first live
     element, stored as the element type in its first bytes; *local_set
     whether it has started) advances over the live elements; out[j] =

@@ -889,6 +889,16 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
       rr->g.n += pleat__k_count(dm, r->pred >= 0 ? (const uint8_t *)ex->val[r->pred] : NULL, len);
       continue;
     }
+    if (r->kind == RED_ANY || r->kind == RED_ALL || r->kind == RED_FIND_FIRST) {
+      size_t j = pleat__k_find(dm, ex->val[r->pred], r->kind != RED_ALL, len);
+      if (j < len) {
+        if (r->kind == RED_FIND_FIRST) rr->g.idx = src_of(sg, j);
+        rr->g.flag = r->kind == RED_ANY;
+        rr->done = true;
+        any_done = true;
+      }
+      continue;
+    }
     const uint8_t *m = pleat__seg_mask(sg);
     switch (r->kind) {
       case RED_SUM:
@@ -926,19 +936,6 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
         for (size_t j = 0; j < len; j++)
           if (m[j]) g_update(r, &rr->g, imm_at(t, ex->val[r->in[0]], j), src_of(sg, j));
         break;
-      case RED_ANY: case RED_ALL: case RED_FIND_FIRST: {
-        const uint8_t *p = ex->val[r->pred];
-        uint8_t want = r->kind != RED_ALL;
-        for (size_t j = 0; j < len; j++) {
-          if (!m[j] || p[j] != want) continue;
-          if (r->kind == RED_FIND_FIRST) rr->g.idx = src_of(sg, j);
-          rr->g.flag = r->kind == RED_ANY;
-          rr->done = true;
-          any_done = true;
-          break;
-        }
-        break;
-      }
       case RED_COLLECT:
         if (!collect_push(ex, rr, sg)) {
           pleat__res_fail(ex->res, PLEAT_E_NOMEM, -1, "out of memory collecting %llu elements",
