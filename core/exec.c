@@ -500,6 +500,7 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
           for (int j = 0; j < 3; j++)
             if (o[j] >= 0) { tys[j] = ir->ins[o[j]].type; ops[j] = ex->val[o[j]]; }
           if (in->op == IR_SELECT) tys[1] = ir->ins[in->b].type;
+          if (ex->fused && ex->fused[k]) break; /* the sum computes it */
           if (ex->divc && ex->divc[k].bits) {
             /* a constant non-zero divisor: a multiply, and nothing to trap */
             pleat__divc_run(&ex->divc[k], in->op == IR_REM, ex->val[k], ops[0], len);
@@ -588,6 +589,8 @@ void pleat__exec_close(pleat__exec *ex) {
   pleat__free(al, ex->divc);
   pleat__free(al, ex->dw_owner);
   pleat__free(al, ex->trap_at);
+  pleat__free(al, ex->fused);
+  ex->fused = NULL;
   ex->store = NULL;
   ex->divc = NULL;
   ex->dw_owner = NULL;
@@ -670,6 +673,41 @@ static bool drop_while_owners(pleat__exec *ex) {
   return true;
 }
 
+/* A float sum whose input is a + b, a - b or a * b of its own type, used by
+   nothing else, computes it in its lane loop: the op then costs no pass of
+   its own (map(x * y) |> sum is a dot product in one loop). */
+static bool fuse_sums(pleat__exec *ex) {
+  const pleat__ir *ir = ex->ir;
+  uint32_t n = ir->nins;
+  for (uint32_t r = 0; r < ir->nred; r++) {
+    const pleat__ir_red *rd = &ir->red[r];
+    if (!rd->top || rd->kind != RED_SUM || rd->nin != 1 || rd->in[0] < 0) continue;
+    if (rd->in_type != PLEAT_F32 && rd->in_type != PLEAT_F64) continue;
+    const pleat__ir_ins *in = &ir->ins[rd->in[0]];
+    if (in->op != IR_ADD && in->op != IR_SUB && in->op != IR_MUL) continue;
+    if (in->type != rd->in_type || ir->ins[in->a].type != in->type ||
+        ir->ins[in->b].type != in->type)
+      continue;
+    /* used by nothing but this reducer */
+    int32_t v = rd->in[0];
+    uint32_t uses = 0;
+    for (uint32_t q = 0; q < n; q++) {
+      const pleat__ir_ins *u = &ir->ins[q];
+      uses += (u->a == v) + (u->b == v) + (u->c == v);
+      for (uint32_t e = 0; e < u->nextra; e++) uses += ir->extra[u->extra + e] == v;
+    }
+    for (uint32_t q = 0; q < ir->nred; q++) {
+      const pleat__ir_red *o = &ir->red[q];
+      for (int f = 0; f < o->nin; f++) uses += o->in[f] == v;
+      uses += (o->pred == v) + (o->kind == RED_GROUP && o->key == v);
+    }
+    if (uses != 1) continue;
+    if (!ex->fused && !(ex->fused = pleat__calloc(ex->al, n, 1))) return false;
+    ex->fused[v] = 1;
+  }
+  return true;
+}
+
 pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_column *cols,
                               uint64_t n, pleat_result *res, pleat__scratch *cache) {
   memset(ex, 0, sizeof *ex);
@@ -742,7 +780,7 @@ pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_
     /* k of segment s is the latest ENUMERATE or KIN in it */
     if (in->op == IR_ENUMERATE || in->op == IR_KIN) ex->k_of_seg[in->seg] = (int32_t)k;
   }
-  if (!drop_while_owners(ex)) goto nomem;
+  if (!drop_while_owners(ex) || !fuse_sums(ex)) goto nomem;
   return PLEAT_OK;
 nomem:
   pleat__exec_close(ex);

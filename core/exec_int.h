@@ -64,6 +64,8 @@ typedef struct pleat__exec {
   int32_t *dw_owner;      /* per instruction: the drop_while whose predicate
                              alone needs it, or -1; NULL when none can trap */
   int64_t *trap_at;       /* with dw_owner: each division's trap in the chunk */
+  uint8_t *fused;         /* per instruction: 1 when a float sum computes it in
+                             its lane loop (not evaluated on its own); NULL: none */
   /* per segment chunk: earliest trap, earliest stop */
   int64_t trap_pos;
   uint32_t trap_ins;

@@ -399,3 +399,53 @@ size_t pleat__k_find(const uint8_t *m, const uint8_t *p, uint8_t want, size_t le
   }
   return len;
 }
+
+/* ---- sums of a product (dot products) ------------------------------------------- */
+
+/* lane += a op b: the reducer's input computed in the lane loop instead of
+   in a pass of its own (the value is used by nothing else).  The same
+   operations in the same precision as the separate pass, so the same bits. */
+#define LANES_OP(FT, UT, OPX)                                                  \
+  do {                                                                         \
+    FT acc[L];                                                                 \
+    memcpy(acc, lane, sizeof acc);                                             \
+    size_t j = 0;                                                              \
+    if (!m) {                                                                  \
+      for (; j + L <= len; j += L)                                             \
+        for (int l = 0; l < L; l++) acc[l] += OPX(a[j + l], b[j + l]);         \
+      for (; j < len; j++) acc[j % L] += OPX(a[j], b[j]);                      \
+    } else {                                                                   \
+      for (; j + L <= len; j += L)                                             \
+        for (int l = 0; l < L; l++) {                                          \
+          FT x = OPX(a[j + l], b[j + l]);                                      \
+          UT bits, keep = (UT)0 - (UT)m[j + l];                                \
+          memcpy(&bits, &x, sizeof bits);                                      \
+          bits &= keep;                                                        \
+          memcpy(&x, &bits, sizeof x);                                         \
+          acc[l] += x;                                                         \
+        }                                                                      \
+      for (; j < len; j++)                                                     \
+        if (m[j]) acc[j % L] += OPX(a[j], b[j]);                               \
+    }                                                                          \
+    memcpy(lane, acc, sizeof acc);                                             \
+  } while (0)
+
+#define O_ADD(x, y) ((x) + (y))
+#define O_SUB(x, y) ((x) - (y))
+#define O_MUL(x, y) ((x) * (y))
+
+PLEAT_CLONES
+void pleat__k_lanes_op_f32(float *lane, const float *a, const float *b, int op,
+                           const uint8_t *m, size_t len) {
+  if (op == 2) LANES_OP(float, uint32_t, O_MUL);
+  else if (op == 1) LANES_OP(float, uint32_t, O_SUB);
+  else LANES_OP(float, uint32_t, O_ADD);
+}
+
+PLEAT_CLONES
+void pleat__k_lanes_op_f64(double *lane, const double *a, const double *b, int op,
+                           const uint8_t *m, size_t len) {
+  if (op == 2) LANES_OP(double, uint64_t, O_MUL);
+  else if (op == 1) LANES_OP(double, uint64_t, O_SUB);
+  else LANES_OP(double, uint64_t, O_ADD);
+}

@@ -27,6 +27,12 @@ typedef struct pleat__kminmax {
     hold. */
 void pleat__k_lanes_f32(float *lane, const float *v, const uint8_t *m, size_t len, bool mul);
 void pleat__k_lanes_f64(double *lane, const double *v, const uint8_t *m, size_t len, bool mul);
+/** Lane sums of a[j] op b[j] (op 0: +, 1: -, 2: *), computed in the
+    element's precision exactly as a separate pass would. */
+void pleat__k_lanes_op_f32(float *lane, const float *a, const float *b, int op,
+                           const uint8_t *m, size_t len);
+void pleat__k_lanes_op_f64(double *lane, const double *a, const double *b, int op,
+                           const uint8_t *m, size_t len);
 /** Shifted sums for mean/var/std: y = v - K, lane += y, s2 += y * y. */
 void pleat__k_moments_f64(double *lane, double *s2, const double *v, const uint8_t *m,
                           size_t len, double K);

@@ -749,6 +749,33 @@ static void sum_lanes(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) {
   size_t len = sg->len;
   bool mul = r->kind == RED_PROD;
   rr->leaf_n += m ? pleat__k_count(m, NULL, len) : (int64_t)len;
+  int32_t k = r->in[0];
+  if (ex->fused && ex->fused[k]) {
+    /* the input is a op b, computed here (exec.c fuse_sums) */
+    const pleat__ir_ins *in = &ex->ir->ins[k];
+    int op = in->op == IR_MUL ? 2 : in->op == IR_SUB ? 1 : 0;
+    const void *a = ex->val[in->a], *b = ex->val[in->b];
+    if (r->in_type == PLEAT_F32) {
+      const float *A = a, *B = b;
+      if (!sg->src) pleat__k_lanes_op_f32(rr->lane_f, A, B, op, m, len);
+      else
+        for (size_t j = 0; j < len; j++)
+          if (!m || m[j]) {
+            float x = op == 2 ? A[j] * B[j] : op == 1 ? A[j] - B[j] : A[j] + B[j];
+            rr->lane_f[sg->src[j] & 31] += x;
+          }
+    } else {
+      const double *A = a, *B = b;
+      if (!sg->src) pleat__k_lanes_op_f64(rr->lane_d, A, B, op, m, len);
+      else
+        for (size_t j = 0; j < len; j++)
+          if (!m || m[j]) {
+            double x = op == 2 ? A[j] * B[j] : op == 1 ? A[j] - B[j] : A[j] + B[j];
+            rr->lane_d[sg->src[j] & 31] += x;
+          }
+    }
+    return;
+  }
   if (r->in_type == PLEAT_F32) {
     const float *v = ex->val[r->in[0]];
     float *ln = rr->lane_f;

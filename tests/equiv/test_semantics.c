@@ -443,6 +443,60 @@ static void test_infinities(void **state) { /* C04 */
   done();
 }
 
+/* A float sum of a product, sum or difference that nothing else uses is
+   computed inside the sum's lane loop (exec.c fuse_sums): the bits must be
+   those of the separate pass, specials and masked elements included. */
+static void test_fused_sums(void **state) {
+  (void)state;
+  enum { N = 9001 };
+  static float xf[N], yf[N];
+  static double xd[N], yd[N];
+  uint64_t z = 12345;
+  for (int k = 0; k < N; k++) {
+    z = z * 6364136223846793005ull + 1442695040888963407ull;
+    double u = (double)(z >> 11) * 0x1p-53 - 0.5;
+    xf[k] = (float)(u * 1e3);
+    yf[k] = (float)(u * u * 7.0 - 0.1);
+    xd[k] = u * 1e10;
+    yd[k] = 1.0 / (u + 0.75);
+  }
+  /* specials sit at i % 3 == 2, which the filtered pipelines mask out (an
+     infinity in every sum would hide a wrong op) */
+  xf[6] = -0.0f;
+  yf[6] = 1e30f;
+  xf[77] = INFINITY;
+  yf[77] = 0.0f;
+  xd[4100] = NAN;
+  pleat_column cf[2] = {pt_col(NULL, PLEAT_F32, xf, N), pt_col("y", PLEAT_F32, yf, N)};
+  pleat_column cd[2] = {pt_col(NULL, PLEAT_F64, xd, N), pt_col("y", PLEAT_F64, yd, N)};
+  static const char *const pipes[] = {
+    "map(x * y) |> sum", "filter(i % 3 != 2) |> map(x * y) |> sum",
+    "filter(i % 3 != 2) |> map(x - y) |> sum", "filter(i % 3 != 2) |> map(x + y) |> sum",
+    "filter(i % 3 != 2) |> map(y - x) |> sum", "filter(i % 3 != 2) |> map(x * x) |> sum",
+    "filter(i % 3 != 2 && x > 0) |> map(x * y) |> sum",
+    "filter(i % 3 != 2) |> flat_map(x, y) |> map(x * x - y) |> sum",
+    "filter(i % 3 != 2) |> (sum(x * y), count)", "filter(i % 3 != 2) |> map(x * y) |> (sum, max)"};
+  for (size_t k = 0; k < sizeof pipes / sizeof *pipes; k++)
+    for (int w = 0; w < 2; w++) {
+      const pleat_column *c = w ? cd : cf;
+      pt_run lib;
+      ref_result ref;
+      memset(&ref, 0, sizeof ref);
+      pt_exec(g_ctx, pipes[k], c, 2, &lib);
+      ref_eval(pipes[k], c, 2, &ref);
+      char why[512] = "";
+      if (lib.status != PLEAT_OK || ref.status != PLEAT_OK || !lib.json || !ref.json ||
+          strcmp(lib.json, ref.json) || !ref_value_equal(lib.value, ref.value, why, sizeof why)) {
+        failures++;
+        print_message("LIBRARY WRONG (fused sum, %s): %s\n  got %s\n  ref %s %s\n", w ? "f64" : "f32",
+                      pipes[k], lib.json ? lib.json : "-", ref.json ? ref.json : "-", why);
+      }
+      ref_result_free(&ref);
+      pt_run_free(&lib);
+    }
+  done();
+}
+
 static void test_integer_sums(void **state) { /* C06 */
   (void)state;
   static const int32_t i32[2] = {INT32_MAX, 1};
@@ -801,6 +855,7 @@ int main(void) {
     cmocka_unit_test_setup_teardown(test_nan_minmax, setup, teardown),
     cmocka_unit_test_setup_teardown(test_signed_zeros, setup, teardown),
     cmocka_unit_test_setup_teardown(test_infinities, setup, teardown),
+    cmocka_unit_test_setup_teardown(test_fused_sums, setup, teardown),
     cmocka_unit_test_setup_teardown(test_integer_sums, setup, teardown),
     cmocka_unit_test_setup_teardown(test_variance, setup, teardown),
     cmocka_unit_test_setup_teardown(test_fma_contraction, setup, teardown),
