@@ -120,3 +120,57 @@ void pleat__divc_run(const pleat__divc *dc, bool rem, void *r, const void *a, si
     else DIVLOOP(int32_t, uint32_t, q32, 0);
   }
 }
+
+/* ---- divisibility ------------------------------------------------------------ */
+
+/* x % d == 0 without the remainder.  With |d| = d0 * 2^k, d0 odd: x must end
+   in k zero bits, and t = (x >> k) * d0^-1 (mod 2^w), read as signed, must
+   be a quotient in range: the multiples of d0 among w-k bit signed values
+   are exactly d0 * t for |t| <= M = floor(2^(w-1-k) / d0), and
+   multiplying by the inverse maps each to its t (and every non-multiple
+   outside that range).  So the test is one multiply, an add and a
+   compare: (t + M) <= 2M, unsigned. */
+bool pleat__divt_init(pleat__divt *dt, int64_t d, int bits) {
+  memset(dt, 0, sizeof *dt);
+  if (d == 0) return false;
+  dt->bits = bits;
+  uint64_t mask = bits == 64 ? UINT64_MAX : 0xffffffffu;
+  uint64_t ad = (d < 0 ? (uint64_t)0 - (uint64_t)d : (uint64_t)d) & mask;
+  int k = 0;
+  while (!(ad & 1)) { ad >>= 1; k++; }
+  dt->k = k;
+  dt->low = k ? (((uint64_t)1 << k) - 1) : 0;
+  dt->odd1 = ad == 1;
+  uint64_t inv = ad; /* Newton: each step doubles the correct low bits */
+  for (int s = 0; s < 6; s++) inv *= 2 - ad * inv;
+  dt->inv = inv & mask;
+  dt->M = bits - 1 - k >= 0 ? (((uint64_t)1 << (bits - 1 - k)) / ad) : 0;
+  return true;
+}
+
+PLEAT_CLONES
+void pleat__divt_run(const pleat__divt *dt, bool eq, uint8_t *r, const void *a, size_t n) {
+  uint64_t low = dt->low, inv = dt->inv, M = dt->M, M2 = 2 * dt->M;
+  int k = dt->k;
+  uint8_t want = eq ? 1 : 0;
+  if (dt->bits == 64) {
+    const int64_t *A = a;
+    if (dt->odd1)
+      for (size_t j = 0; j < n; j++) r[j] = (uint8_t)((((uint64_t)A[j] & low) == 0) == want);
+    else
+      for (size_t j = 0; j < n; j++) {
+        uint64_t t = (uint64_t)(A[j] >> k) * inv + M;
+        r[j] = (uint8_t)(((((uint64_t)A[j] & low) == 0) & (t <= M2)) == want);
+      }
+  } else {
+    const int32_t *A = a;
+    uint32_t l32 = (uint32_t)low, i32 = (uint32_t)inv, m32 = (uint32_t)M, mm32 = (uint32_t)M2;
+    if (dt->odd1)
+      for (size_t j = 0; j < n; j++) r[j] = (uint8_t)((((uint32_t)A[j] & l32) == 0) == want);
+    else
+      for (size_t j = 0; j < n; j++) {
+        uint32_t t = (uint32_t)(A[j] >> k) * i32 + m32;
+        r[j] = (uint8_t)(((((uint32_t)A[j] & l32) == 0) & (t <= mm32)) == want);
+      }
+  }
+}

@@ -500,7 +500,12 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
           for (int j = 0; j < 3; j++)
             if (o[j] >= 0) { tys[j] = ir->ins[o[j]].type; ops[j] = ex->val[o[j]]; }
           if (in->op == IR_SELECT) tys[1] = ir->ins[in->b].type;
-          if (ex->fused && ex->fused[k]) break; /* the sum computes it */
+          if (ex->fused && ex->fused[k]) break; /* its one consumer computes it */
+          if (ex->divt && ex->divt[k].bits) {
+            const pleat__ir_ins *rem = &ir->ins[ir->ins[in->a].op == IR_REM ? in->a : in->b];
+            pleat__divt_run(&ex->divt[k], in->op == IR_EQ, ex->val[k], ex->val[rem->a], len);
+            break;
+          }
           if (ex->divc && ex->divc[k].bits) {
             /* a constant non-zero divisor: a multiply, and nothing to trap */
             pleat__divc_run(&ex->divc[k], in->op == IR_REM, ex->val[k], ops[0], len);
@@ -590,7 +595,9 @@ void pleat__exec_close(pleat__exec *ex) {
   pleat__free(al, ex->dw_owner);
   pleat__free(al, ex->trap_at);
   pleat__free(al, ex->fused);
+  pleat__free(al, ex->divt);
   ex->fused = NULL;
+  ex->divt = NULL;
   ex->store = NULL;
   ex->divc = NULL;
   ex->dw_owner = NULL;
@@ -673,6 +680,22 @@ static bool drop_while_owners(pleat__exec *ex) {
   return true;
 }
 
+/* How many operands of instructions and reducers name value v. */
+static uint32_t value_uses(const pleat__ir *ir, int32_t v) {
+  uint32_t uses = 0;
+  for (uint32_t q = 0; q < ir->nins; q++) {
+    const pleat__ir_ins *u = &ir->ins[q];
+    uses += (u->a == v) + (u->b == v) + (u->c == v);
+    for (uint32_t e = 0; e < u->nextra; e++) uses += ir->extra[u->extra + e] == v;
+  }
+  for (uint32_t q = 0; q < ir->nred; q++) {
+    const pleat__ir_red *o = &ir->red[q];
+    for (int f = 0; f < o->nin; f++) uses += o->in[f] == v;
+    uses += (o->pred == v) + (o->kind == RED_GROUP && o->key == v);
+  }
+  return uses;
+}
+
 /* A float sum whose input is a + b, a - b or a * b of its own type, used by
    nothing else, computes it in its lane loop: the op then costs no pass of
    its own (map(x * y) |> sum is a dot product in one loop). */
@@ -688,22 +711,36 @@ static bool fuse_sums(pleat__exec *ex) {
     if (in->type != rd->in_type || ir->ins[in->a].type != in->type ||
         ir->ins[in->b].type != in->type)
       continue;
-    /* used by nothing but this reducer */
     int32_t v = rd->in[0];
-    uint32_t uses = 0;
-    for (uint32_t q = 0; q < n; q++) {
-      const pleat__ir_ins *u = &ir->ins[q];
-      uses += (u->a == v) + (u->b == v) + (u->c == v);
-      for (uint32_t e = 0; e < u->nextra; e++) uses += ir->extra[u->extra + e] == v;
-    }
-    for (uint32_t q = 0; q < ir->nred; q++) {
-      const pleat__ir_red *o = &ir->red[q];
-      for (int f = 0; f < o->nin; f++) uses += o->in[f] == v;
-      uses += (o->pred == v) + (o->kind == RED_GROUP && o->key == v);
-    }
-    if (uses != 1) continue;
+    if (value_uses(ir, v) != 1) continue; /* used by nothing but this reducer */
     if (!ex->fused && !(ex->fused = pleat__calloc(ex->al, n, 1))) return false;
     ex->fused[v] = 1;
+  }
+  return true;
+}
+
+/* x % d == 0 and x % d != 0 with a constant d, where nothing else uses the
+   remainder: the comparison tests divisibility directly (div_const.c) and
+   the remainder is not computed. */
+static bool fuse_divisibility(pleat__exec *ex) {
+  const pleat__ir *ir = ex->ir;
+  for (uint32_t k = 0; k < ir->nins; k++) {
+    const pleat__ir_ins *in = &ir->ins[k];
+    if (in->op != IR_EQ && in->op != IR_NE) continue;
+    int32_t r = in->a, z = in->b;
+    if (r < 0 || z < 0) continue;
+    if (ir->ins[r].op == IR_CONST) { int32_t t = r; r = z; z = t; }
+    const pleat__ir_ins *rem = &ir->ins[r], *zero = &ir->ins[z];
+    if (rem->op != IR_REM || zero->op != IR_CONST || zero->imm.i != 0) continue;
+    if (rem->type != PLEAT_I32 && rem->type != PLEAT_I64) continue;
+    if (rem->b < 0 || ir->ins[rem->b].op != IR_CONST) continue;
+    bool w32 = rem->type == PLEAT_I32;
+    int64_t d = w32 ? (int64_t)(int32_t)ir->ins[rem->b].imm.i : ir->ins[rem->b].imm.i;
+    if (d == 0 || value_uses(ir, r) != 1) continue;
+    if (!ex->fused && !(ex->fused = pleat__calloc(ex->al, ir->nins, 1))) return false;
+    if (!ex->divt && !(ex->divt = pleat__calloc(ex->al, ir->nins, sizeof *ex->divt))) return false;
+    pleat__divt_init(&ex->divt[k], d, w32 ? 32 : 64);
+    ex->fused[r] = 1;
   }
   return true;
 }
@@ -780,7 +817,7 @@ pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_
     /* k of segment s is the latest ENUMERATE or KIN in it */
     if (in->op == IR_ENUMERATE || in->op == IR_KIN) ex->k_of_seg[in->seg] = (int32_t)k;
   }
-  if (!drop_while_owners(ex) || !fuse_sums(ex)) goto nomem;
+  if (!drop_while_owners(ex) || !fuse_sums(ex) || !fuse_divisibility(ex)) goto nomem;
   return PLEAT_OK;
 nomem:
   pleat__exec_close(ex);

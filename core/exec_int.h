@@ -45,6 +45,7 @@ static inline uint8_t *pleat__seg_mask(pleat__seg *sg) {
 
 struct pleat__redrt;
 struct pleat__divc;
+struct pleat__divt;
 
 typedef struct pleat__exec {
   const pleat__ir *ir;
@@ -64,8 +65,10 @@ typedef struct pleat__exec {
   int32_t *dw_owner;      /* per instruction: the drop_while whose predicate
                              alone needs it, or -1; NULL when none can trap */
   int64_t *trap_at;       /* with dw_owner: each division's trap in the chunk */
-  uint8_t *fused;         /* per instruction: 1 when a float sum computes it in
-                             its lane loop (not evaluated on its own); NULL: none */
+  uint8_t *fused;         /* per instruction: 1 when its one consumer computes
+                             it (a float sum's lane loop, a divisibility test):
+                             not evaluated on its own; NULL: none */
+  struct pleat__divt *divt; /* per instruction: x % d == 0 / != 0 tested directly */
   /* per segment chunk: earliest trap, earliest stop */
   int64_t trap_pos;
   uint32_t trap_ins;

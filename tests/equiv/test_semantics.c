@@ -444,8 +444,9 @@ static void test_infinities(void **state) { /* C04 */
 }
 
 /* A float sum of a product, sum or difference that nothing else uses is
-   computed inside the sum's lane loop (exec.c fuse_sums): the bits must be
-   those of the separate pass, specials and masked elements included. */
+   computed inside the sum's lane loop (exec.c fuse_sums), and x % d == 0
+   is tested without the remainder (fuse_divisibility): the results must be
+   those of the separate passes, bit for bit, specials and masks included. */
 static void test_fused_sums(void **state) {
   (void)state;
   enum { N = 9001 };
@@ -476,6 +477,38 @@ static void test_fused_sums(void **state) {
     "filter(i % 3 != 2 && x > 0) |> map(x * y) |> sum",
     "filter(i % 3 != 2) |> flat_map(x, y) |> map(x * x - y) |> sum",
     "filter(i % 3 != 2) |> (sum(x * y), count)", "filter(i % 3 != 2) |> map(x * y) |> (sum, max)"};
+  /* x % d == 0 / != 0 is a divisibility test without the remainder */
+  static int64_t vi[N];
+  static int32_t vj[N];
+  for (int k = 0; k < N; k++) {
+    z = z * 6364136223846793005ull + 1442695040888963407ull;
+    vi[k] = k < 8 ? (int64_t[]){INT64_MIN, INT64_MAX, 0, -1, 1, -7, 7, INT64_MIN + 1}[k]
+                  : (int64_t)(z >> (z & 31));
+    if (k & 1) vi[k] = (int64_t)(0 - (uint64_t)vi[k]);
+    vj[k] = (int32_t)(uint32_t)(uint64_t)vi[k];
+  }
+  pleat_column ci[2] = {pt_col(NULL, PLEAT_I64, vi, N), pt_col("y", PLEAT_I32, vj, N)};
+  static const char *const ipipes[] = {
+    "filter(x % 7 != 0) |> count", "filter(0 == x % 6) |> count", "map(x % 4 == 0) |> collect",
+    "filter(y % 3 == 0) |> map(y) |> sum", "filter(y % -12 != 0) |> count",
+    "filter(x % -9223372036854775807 == 0) |> count", "map(3 * x + 1) |> filter(x % 7 != 0) |> sum",
+    "filter(x % 1 == 0 && y % -1 == 0) |> count", "map((x % 5 == 0, x % 5)) |> collect"};
+  for (size_t k = 0; k < sizeof ipipes / sizeof *ipipes; k++) {
+    pt_run lib;
+    ref_result ref;
+    memset(&ref, 0, sizeof ref);
+    pt_exec(g_ctx, ipipes[k], ci, 2, &lib);
+    ref_eval(ipipes[k], ci, 2, &ref);
+    char why[512] = "";
+    if (lib.status != PLEAT_OK || ref.status != PLEAT_OK || !lib.json || !ref.json ||
+        strcmp(lib.json, ref.json) || !ref_value_equal(lib.value, ref.value, why, sizeof why)) {
+      failures++;
+      print_message("LIBRARY WRONG (divisibility): %s\n  got %.200s\n  ref %.200s %s\n", ipipes[k],
+                    lib.json ? lib.json : "-", ref.json ? ref.json : "-", why);
+    }
+    ref_result_free(&ref);
+    pt_run_free(&lib);
+  }
   for (size_t k = 0; k < sizeof pipes / sizeof *pipes; k++)
     for (int w = 0; w < 2; w++) {
       const pleat_column *c = w ? cd : cf;
