@@ -304,6 +304,24 @@ void pleat__k_minmax(int t, const void *v, const uint8_t *m, size_t len, pleat__
 #define SMIN64(p, x) ((int64_t)(x) < (int64_t)(p) ? (x) : (p))
 #define SMAX64(p, x) ((int64_t)(x) > (int64_t)(p) ? (x) : (p))
 
+/* One function per integer width: every operator of the width. */
+#define SCAN_INTS(NAME, T, UT, SMIN, SMAX)                                     \
+  static bool NAME(int op, void *out, const void *a, const uint8_t *m, size_t len, \
+                   void *local, bool *local_set, uint64_t carry, bool carry_set) { \
+    switch (op) {                                                              \
+      case AOP_ADD: SCAN_INT(T, UT, S_ADD); return true;                       \
+      case AOP_MUL: SCAN_INT(T, UT, S_MUL); return true;                       \
+      case AOP_MIN: SCAN_INT(T, UT, SMIN); return true;                        \
+      case AOP_MAX: SCAN_INT(T, UT, SMAX); return true;                        \
+      case AOP_BAND: SCAN_INT(T, UT, S_AND); return true;                      \
+      case AOP_BOR: SCAN_INT(T, UT, S_OR); return true;                        \
+      case AOP_BXOR: SCAN_INT(T, UT, S_XOR); return true;                      \
+    }                                                                          \
+    return false;                                                              \
+  }
+SCAN_INTS(scan_int32, int32_t, uint32_t, SMIN32, SMAX32)
+SCAN_INTS(scan_int64, int64_t, uint64_t, SMIN64, SMAX64)
+
 bool pleat__k_scan(int op, int t, void *out, const void *a, const uint8_t *m, size_t len,
                    void *local, bool *local_set, uint64_t carry, bool carry_set) {
   switch (t) {
@@ -317,28 +335,8 @@ bool pleat__k_scan(int op, int t, void *out, const void *a, const uint8_t *m, si
       else if (op == AOP_MUL) SCAN_LOOP(double, S_MUL);
       else return false;
       return true;
-    case PLEAT_I32:
-      switch (op) {
-        case AOP_ADD: SCAN_INT(int32_t, uint32_t, S_ADD); return true;
-        case AOP_MUL: SCAN_INT(int32_t, uint32_t, S_MUL); return true;
-        case AOP_MIN: SCAN_INT(int32_t, uint32_t, SMIN32); return true;
-        case AOP_MAX: SCAN_INT(int32_t, uint32_t, SMAX32); return true;
-        case AOP_BAND: SCAN_INT(int32_t, uint32_t, S_AND); return true;
-        case AOP_BOR: SCAN_INT(int32_t, uint32_t, S_OR); return true;
-        case AOP_BXOR: SCAN_INT(int32_t, uint32_t, S_XOR); return true;
-      }
-      return false;
-    case PLEAT_I64:
-      switch (op) {
-        case AOP_ADD: SCAN_INT(int64_t, uint64_t, S_ADD); return true;
-        case AOP_MUL: SCAN_INT(int64_t, uint64_t, S_MUL); return true;
-        case AOP_MIN: SCAN_INT(int64_t, uint64_t, SMIN64); return true;
-        case AOP_MAX: SCAN_INT(int64_t, uint64_t, SMAX64); return true;
-        case AOP_BAND: SCAN_INT(int64_t, uint64_t, S_AND); return true;
-        case AOP_BOR: SCAN_INT(int64_t, uint64_t, S_OR); return true;
-        case AOP_BXOR: SCAN_INT(int64_t, uint64_t, S_XOR); return true;
-      }
-      return false;
+    case PLEAT_I32: return scan_int32(op, out, a, m, len, local, local_set, carry, carry_set);
+    case PLEAT_I64: return scan_int64(op, out, a, m, len, local, local_set, carry, carry_set);
   }
   return false;
 }
