@@ -939,10 +939,15 @@ static bool stage(chk *c, const pleat__ast_node *n) {
   }
   if (!strcmp(nm, "filter") || !strcmp(nm, "take_while") || !strcmp(nm, "drop_while")) {
     if (!nargs_is(c, n, 1, 1)) return false;
+    uint32_t pred_start = c->ir->nins; /* the predicate's own instructions start here */
     if (!boolean(c, n->kids[0], &v, nm)) return false;
     int op = nm[0] == 'f' ? IR_FILTER : nm[0] == 't' ? IR_TAKE_WHILE : IR_DROP_WHILE;
     if (op == IR_FILTER && is_const(c, v.reg) && c->ir->ins[v.reg].imm.i) return true;
-    return emit_stage(c, op, v.reg, n) >= 0;
+    int32_t r = emit_stage(c, op, v.reg, n);
+    /* drop_while evaluates only these lazily (exec.c drop_while_owners);
+       what earlier stages computed stays eager */
+    if (r >= 0 && op == IR_DROP_WHILE) c->ir->ins[r].imm2 = pred_start;
+    return r >= 0;
   }
   if (!strcmp(nm, "take") || !strcmp(nm, "drop") || !strcmp(nm, "take_nth")) {
     if (!nargs_is(c, n, 1, 1)) return false;

@@ -194,6 +194,10 @@ pleat__imm pleat__apply_lambda(const pleat__ir_lambda *lam, int t, pleat__imm a,
 
 static void note_trap(pleat__exec *ex, int64_t pos, uint32_t ins, int kind) {
   if (pos < 0) return;
+  /* A summary pass runs a block without its true drop_while state, so an
+     owned division's trap there may be one the final pass drops: the final
+     pass, with the right state, reports it if it counts. */
+  if (ex->summary && ex->dw_owner && kind == TRAP_DIV && ex->dw_owner[ins] >= 0) return;
   if (ex->dw_owner && kind == TRAP_DIV) ex->trap_at[ins] = pos;
   if (ex->trap_pos < 0 || pos < ex->trap_pos) {
     ex->trap_pos = pos;
@@ -663,9 +667,13 @@ static bool drop_while_owners(pleat__exec *ex) {
     }
     if (ir->ins[k].a < 0) continue;
     /* back from the predicate: an instruction all of whose uses are owned
-       is owned, and its operands lose a non-owned use */
+       is owned, and its operands lose a non-owned use.  Only the
+       predicate's own instructions (from imm2, set by the checker) can be:
+       a value an earlier map computed was evaluated eagerly there. */
     uint32_t s0 = ir->seg_start[ir->ins[k].seg];
-    ex->dw_owner[ir->ins[k].a] = users[ir->ins[k].a] == 0 ? (int32_t)k : -1;
+    if ((uint64_t)ir->ins[k].imm2 > s0 && (uint64_t)ir->ins[k].imm2 <= k) s0 = (uint32_t)ir->ins[k].imm2;
+    if ((uint32_t)ir->ins[k].a >= s0)
+      ex->dw_owner[ir->ins[k].a] = users[ir->ins[k].a] == 0 ? (int32_t)k : -1;
     for (uint32_t q = k; q-- > s0;) {
       if (ex->dw_owner[q] != (int32_t)k) continue;
       const pleat__ir_ins *in = &ir->ins[q];

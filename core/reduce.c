@@ -247,8 +247,14 @@ static void g_update(const pleat__ir_red *r, gstate *g, pleat__imm x, int64_t i)
 
 /* a := a then b (a covers earlier elements). */
 static void g_merge(const pleat__ir_red *r, gstate *a, const gstate *b) {
+  if (a->trap == NO_TRAP) a->trap = b->trap; /* also from an empty side */
   if (b->n == 0) return;
-  if (a->n == 0) { *a = *b; return; }
+  if (a->n == 0) {
+    int64_t t = a->trap;
+    *a = *b;
+    a->trap = t;
+    return;
+  }
   int t = r->in_type;
   switch (r->kind) {
     case RED_SUM:
@@ -292,7 +298,6 @@ static void g_merge(const pleat__ir_red *r, gstate *a, const gstate *b) {
       a->a = red_step(r, a, a->a, b->a, -1);
       break;
   }
-  if (a->trap == NO_TRAP) a->trap = b->trap;
   a->n += b->n;
 }
 
@@ -889,9 +894,24 @@ static void check_all_done(pleat__exec *ex) {
 
 void pleat__reduce_check_done(pleat__exec *ex) { check_all_done(ex); }
 
+/* The earliest lambda trap among the reducers of a chunk or a merge:
+   element-at-a-time order reports the smallest index, whichever reducer it
+   is in, and an element's trap before one of combining partials (-1: those
+   happen at the end of the leaves they combine). */
+typedef struct lamtrap {
+  const pleat__ir_red *r;
+  int64_t at;
+} lamtrap;
+
+static void note_lam(lamtrap *l, const pleat__ir_red *r, int64_t at) {
+  uint64_t key = at < 0 ? UINT64_MAX : (uint64_t)at, cur = l->at < 0 ? UINT64_MAX : (uint64_t)l->at;
+  if (!l->r || key < cur) { l->r = r; l->at = at; }
+}
+
 void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
   const pleat__ir *ir = ex->ir;
   bool any_done = false;
+  lamtrap lam = {NULL, 0};
   for (uint32_t k = 0; k < ir->nred; k++) {
     pleat__redrt *rr = &ex->rr[k];
     const pleat__ir_red *r = rr->r;
@@ -982,7 +1002,7 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
             tg.trap = NO_TRAP;
             rr->lane[l] = red_step(r, &tg, rr->lane[l], x, src_of(sg, j));
             rr->leaf_n++;
-            if (tg.trap != NO_TRAP) { lambda_fail(ex, r, tg.trap); return; }
+            if (tg.trap != NO_TRAP) { note_lam(&lam, r, tg.trap); break; }
           }
           break;
         }
@@ -1002,7 +1022,7 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
         for (size_t j = 0; j < len; j++)
           if (m[j]) {
             g_update(r, &rr->g, imm_at(t, ex->val[r->in[0]], j), src_of(sg, j));
-            if (rr->g.trap != NO_TRAP) { lambda_fail(ex, r, rr->g.trap); return; }
+            if (rr->g.trap != NO_TRAP) { note_lam(&lam, r, rr->g.trap); break; }
           }
         break;
       case RED_GROUP: {
@@ -1023,12 +1043,16 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
               rr->leaf.tup[(size_t)bin * s->nin + (size_t)q] =
                   imm_at(ir->ins[s->in[q]].type, ex->val[s->in[q]], j);
           g_update(s, &rr->leaf.s[bin], x, src_of(sg, j));
-          if (rr->leaf.s[bin].trap != NO_TRAP) { lambda_fail(ex, r, rr->leaf.s[bin].trap); return; }
+          if (rr->leaf.s[bin].trap != NO_TRAP) { note_lam(&lam, s, rr->leaf.s[bin].trap); break; }
           if (!rr->leaf.mark[bin]) { rr->leaf.mark[bin] = 1; rr->leaf.touched[rr->leaf.ntouched++] = bin; }
         }
         break;
       }
     }
+  }
+  if (lam.r) {
+    lambda_fail(ex, lam.r, lam.at);
+    return;
   }
   if (any_done) check_all_done(ex);
 }
@@ -1201,6 +1225,7 @@ static bool buf_append(pleat__exec *ex, pleat__redrt *d, pleat__redrt *s) {
 
 bool pleat__reduce_merge(pleat__exec *ex, pleat__redrt *src) {
   const pleat__ir *ir = ex->ir;
+  lamtrap lam = {NULL, 0};
   for (uint32_t k = 0; k < ir->nred; k++) {
     pleat__redrt *d = &ex->rr[k], *s = &src[k];
     const pleat__ir_red *r = d->r;
@@ -1224,7 +1249,7 @@ bool pleat__reduce_merge(pleat__exec *ex, pleat__redrt *src) {
         const void *v = s->cb[0];
         for (uint64_t e = 0; e < s->clen; e++) {
           g_update(r, &d->g, imm_at(r->in_type, v, (size_t)e), s->csrc[e]);
-          if (d->g.trap != NO_TRAP) { lambda_fail(ex, r, d->g.trap); return false; }
+          if (d->g.trap != NO_TRAP) { note_lam(&lam, r, d->g.trap); break; }
         }
         break;
       }
@@ -1240,23 +1265,24 @@ bool pleat__reduce_merge(pleat__exec *ex, pleat__redrt *src) {
           }
           s->nlv = 0;
         }
-        if (trap != NO_TRAP) { lambda_fail(ex, d->sub, trap); return false; }
+        if (trap != NO_TRAP) note_lam(&lam, d->sub, trap);
         break;
       }
       default:
         if (d->tree) {
           for (int q = 0; q < s->sn; q++) tree_push_at(d, s->stv[q], s->stl[q]);
           s->sn = 0;
-          if (d->sn && d->stv[d->sn - 1].trap != NO_TRAP) {
-            lambda_fail(ex, r, d->stv[d->sn - 1].trap);
-            return false;
-          }
+          if (d->sn && d->stv[d->sn - 1].trap != NO_TRAP) note_lam(&lam, r, d->stv[d->sn - 1].trap);
         } else {
           g_merge(r, &d->g, &s->g);
-          if (d->g.trap != NO_TRAP) { lambda_fail(ex, r, d->g.trap); return false; }
+          if (d->g.trap != NO_TRAP) note_lam(&lam, r, d->g.trap);
         }
         break;
     }
+  }
+  if (lam.r) {
+    lambda_fail(ex, lam.r, lam.at);
+    return false;
   }
   check_all_done(ex);
   return true;
