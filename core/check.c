@@ -1124,6 +1124,9 @@ static bool lambda(chk *c, const pleat__ast_node *n, int t, pleat__ir_red *r) {
       ok = fail(c, PLEAT_E_TYPE, n->kids[0], "type error: the lambda returns %s, the "
                 "element is %s", pleat_dtype_name(res.type), pleat_dtype_name(t));
     if (ok) ok = convert(c, &res, t, n);
+    if (ok && lam->nins > PLEAT__LAMBDA_MAX_OPS)
+      ok = fail(c, PLEAT_E_LIMIT, n, "a reduce/foldl lambda compiles to at most %d operations, "
+                "this one to %u", PLEAT__LAMBDA_MAX_OPS, lam->nins);
     if (ok) {
       r->lam.ins = lam->ins;
       r->lam.nins = lam->nins;

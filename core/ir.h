@@ -85,7 +85,10 @@ enum {
 extern const char *const pleat__red_names[RED_COUNT_];
 
 /* A lambda (a, b) -> e compiled to its own small body: values 0 and 1 are
-   the parameters (op CONST placeholders), `res` the result. */
+   the parameters (op CONST placeholders), `res` the result.  At most
+   PLEAT__LAMBDA_MAX_OPS instructions (the checker refuses more), so the
+   interpreter evaluates it in a fixed stack buffer, allocating nothing. */
+#define PLEAT__LAMBDA_MAX_OPS 1024
 typedef struct pleat__ir_lambda {
   pleat__ir_ins *ins;
   uint32_t nins;

@@ -760,6 +760,15 @@ static void test_domain_errors(void **state) {
   check("filter(true && 100 / x > 1) |> count", &cz, 1, NULL, PLEAT_E_DOMAIN, 2, 0);
   /* division by zero inside a lambda is a domain error too */
   check("foldl((a, b) -> a / b, 100)", &cz, 1, NULL, PLEAT_E_DOMAIN, 2, 0);
+  /* a lambda body is bounded (it is evaluated in a fixed buffer) */
+  {
+    static char big[8192];
+    size_t o = (size_t)snprintf(big, sizeof big, "foldl((a, b) -> a");
+    for (int q = 0; q < 1100; q++) o += (size_t)snprintf(big + o, sizeof big - o, " + b");
+    snprintf(big + o, sizeof big - o, ", 0)");
+    check(big, &cz, 1, NULL, PLEAT_E_LIMIT, -1, NOREF);
+    check("foldl((a, b) -> a + b + b + b, 0)", &cz, 1, "126", PLEAT_OK, -1, 0);
+  }
   /* two lambda reducers: the smallest index wins, in either order */
   {
     static int64_t f5[2000];
