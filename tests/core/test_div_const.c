@@ -155,7 +155,7 @@ static void test_divisibility(void **state) {
   for (int k = 0; k < 200; k++) {
     uint64_t v = next();
     int64_t d = (int64_t)(v >> (v & 63)) | 1;
-    d <<= (v >> 58) & 7;
+    d = W((uint64_t)d << ((v >> 58) & 7));
     if (d == 0) d = 9;
     check_divisible(k & 1 ? d : W(0 - (uint64_t)d), 64);
     int32_t d32 = (int32_t)(uint32_t)(next() >> (v & 31));
