@@ -607,6 +607,7 @@ void pleat__exec_close(pleat__exec *ex) {
   ex->val = ex->own = NULL;
   ex->segs = NULL;
   ex->k_of_seg = NULL;
+  ex->uses = NULL;
 }
 
 void pleat__stage_init(const pleat__ir *ir, pleat__stage *st) {
@@ -629,7 +630,7 @@ static size_t seg_bytes(uint32_t s, size_t cap0) {
    drop_while, else -1): walking back from each drop_while, q is owned when
    every use of its value is by an owned instruction or the predicate.
    Allocated only when a division can trap under such a predicate. */
-static bool drop_while_owners(pleat__exec *ex) {
+static bool drop_while_owners(pleat__exec *ex, const int32_t *uses) {
   const pleat__ir *ir = ex->ir;
   bool any = false;
   for (uint32_t k = 0; k < ir->nins && !any; k++)
@@ -640,7 +641,7 @@ static bool drop_while_owners(pleat__exec *ex) {
   uint32_t n = ir->nins;
   ex->dw_owner = pleat__malloc(ex->al, pleat__mulsize(n, sizeof *ex->dw_owner));
   ex->trap_at = pleat__malloc(ex->al, pleat__mulsize(n, sizeof *ex->trap_at));
-  int32_t *users = pleat__calloc(ex->al, n, sizeof *users); /* uses by non-owners */
+  int32_t *users = pleat__malloc(ex->al, pleat__mulsize(n, sizeof *users)); /* uses by non-owners */
   if (!ex->dw_owner || !ex->trap_at || !users) {
     pleat__free(ex->al, users);
     return false;
@@ -648,21 +649,9 @@ static bool drop_while_owners(pleat__exec *ex) {
   for (uint32_t q = 0; q < n; q++) { ex->dw_owner[q] = -1; ex->trap_at[q] = -1; }
   for (uint32_t k = 0; k < n; k++) {
     if (ir->ins[k].op != IR_DROP_WHILE) continue;
-    /* count every use of every value; the predicate's use is the owner's */
-    memset(users, 0, n * sizeof *users);
-    for (uint32_t q = 0; q < n; q++) {
-      const pleat__ir_ins *in = &ir->ins[q];
-      int32_t o[3] = {in->a, in->b, in->c};
-      for (int j = 0; j < 3; j++)
-        if (o[j] >= 0 && q != k) users[o[j]]++;
-      for (uint32_t e = 0; e < in->nextra; e++) users[ir->extra[in->extra + e]]++;
-    }
-    for (uint32_t r = 0; r < ir->nred; r++) {
-      const pleat__ir_red *rd = &ir->red[r];
-      for (int f = 0; f < rd->nin; f++) if (rd->in[f] >= 0) users[rd->in[f]]++;
-      if (rd->pred >= 0) users[rd->pred]++;
-      if (rd->kind == RED_GROUP && rd->key >= 0) users[rd->key]++;
-    }
+    /* every use of every value but the predicate's, which is the owner's */
+    memcpy(users, uses, n * sizeof *users);
+    if (ir->ins[k].a >= 0) users[ir->ins[k].a]--;
     if (ir->ins[k].a < 0) continue;
     /* back from the predicate: an instruction all of whose uses are owned
        is owned, and its operands lose a non-owned use.  Only the
@@ -686,26 +675,31 @@ static bool drop_while_owners(pleat__exec *ex) {
   return true;
 }
 
-/* How many operands of instructions and reducers name value v. */
-static uint32_t value_uses(const pleat__ir *ir, int32_t v) {
-  uint32_t uses = 0;
+/* uses[v]: how many operands of instructions (extras included) and of
+   reducers name value v.  One pass; the fusions and drop_while's ownership
+   all read it. */
+static void count_uses(const pleat__ir *ir, int32_t *uses) {
+  memset(uses, 0, sizeof *uses * ir->nins);
   for (uint32_t q = 0; q < ir->nins; q++) {
     const pleat__ir_ins *u = &ir->ins[q];
-    uses += (u->a == v) + (u->b == v) + (u->c == v);
-    for (uint32_t e = 0; e < u->nextra; e++) uses += ir->extra[u->extra + e] == v;
+    int32_t o[3] = {u->a, u->b, u->c};
+    for (int j = 0; j < 3; j++)
+      if (o[j] >= 0) uses[o[j]]++;
+    for (uint32_t e = 0; e < u->nextra; e++) uses[ir->extra[u->extra + e]]++;
   }
   for (uint32_t q = 0; q < ir->nred; q++) {
     const pleat__ir_red *o = &ir->red[q];
-    for (int f = 0; f < o->nin; f++) uses += o->in[f] == v;
-    uses += (o->pred == v) + (o->kind == RED_GROUP && o->key == v);
+    for (int f = 0; f < o->nin; f++)
+      if (o->in[f] >= 0) uses[o->in[f]]++;
+    if (o->pred >= 0) uses[o->pred]++;
+    if (o->kind == RED_GROUP && o->key >= 0) uses[o->key]++;
   }
-  return uses;
 }
 
 /* A float sum whose input is a + b, a - b or a * b of its own type, used by
    nothing else, computes it in its lane loop: the op then costs no pass of
    its own (map(x * y) |> sum is a dot product in one loop). */
-static bool fuse_sums(pleat__exec *ex) {
+static bool fuse_sums(pleat__exec *ex, const int32_t *uses) {
   const pleat__ir *ir = ex->ir;
   uint32_t n = ir->nins;
   for (uint32_t r = 0; r < ir->nred; r++) {
@@ -718,7 +712,7 @@ static bool fuse_sums(pleat__exec *ex) {
         ir->ins[in->b].type != in->type)
       continue;
     int32_t v = rd->in[0];
-    if (value_uses(ir, v) != 1) continue; /* used by nothing but this reducer */
+    if (uses[v] != 1) continue; /* used by nothing but this reducer */
     if (!ex->fused && !(ex->fused = pleat__calloc(ex->al, n, 1))) return false;
     ex->fused[v] = 1;
   }
@@ -728,7 +722,7 @@ static bool fuse_sums(pleat__exec *ex) {
 /* x % d == 0 and x % d != 0 with a constant d, where nothing else uses the
    remainder: the comparison tests divisibility directly (div_const.c) and
    the remainder is not computed. */
-static bool fuse_divisibility(pleat__exec *ex) {
+static bool fuse_divisibility(pleat__exec *ex, const int32_t *uses) {
   const pleat__ir *ir = ex->ir;
   for (uint32_t k = 0; k < ir->nins; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
@@ -742,7 +736,7 @@ static bool fuse_divisibility(pleat__exec *ex) {
     if (rem->b < 0 || ir->ins[rem->b].op != IR_CONST) continue;
     bool w32 = rem->type == PLEAT_I32;
     int64_t d = w32 ? (int64_t)(int32_t)ir->ins[rem->b].imm.i : ir->ins[rem->b].imm.i;
-    if (d == 0 || value_uses(ir, r) != 1) continue;
+    if (d == 0 || uses[r] != 1) continue;
     if (!ex->fused && !(ex->fused = pleat__calloc(ex->al, ir->nins, 1))) return false;
     if (!ex->divt && !(ex->divt = pleat__calloc(ex->al, ir->nins, sizeof *ex->divt))) return false;
     pleat__divt_init(&ex->divt[k], d, w32 ? 32 : 64);
@@ -768,7 +762,7 @@ pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_
   size_t cap0 = n < CHUNK ? (size_t)(n ? n : 1) : CHUNK;
   size_t nv = (size_t)ir->nins + 1;
   size_t head = round64(2 * nv * sizeof(void *) + ir->nseg * sizeof(pleat__seg) +
-                        ir->nseg * sizeof(int32_t));
+                        ir->nseg * sizeof(int32_t) + nv * sizeof(int32_t));
   size_t total = head;
   for (uint32_t k = 0; k < ir->nins; k++)
     total += round64((ir->ins[k].seg == 0 ? cap0 : CHUNK) * 8);
@@ -782,6 +776,7 @@ pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_
   ex->own = ex->val + nv;
   ex->segs = (pleat__seg *)(ex->own + nv);
   ex->k_of_seg = (int32_t *)(ex->segs + ir->nseg);
+  ex->uses = ex->k_of_seg + ir->nseg;
   p += head;
   for (uint32_t k = 0; k < ir->nins; k++) {
     ex->own[k] = p;
@@ -823,7 +818,10 @@ pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_
     /* k of segment s is the latest ENUMERATE or KIN in it */
     if (in->op == IR_ENUMERATE || in->op == IR_KIN) ex->k_of_seg[in->seg] = (int32_t)k;
   }
-  if (!drop_while_owners(ex) || !fuse_sums(ex) || !fuse_divisibility(ex)) goto nomem;
+  count_uses(ir, ex->uses);
+  if (!drop_while_owners(ex, ex->uses) || !fuse_sums(ex, ex->uses) ||
+      !fuse_divisibility(ex, ex->uses))
+    goto nomem;
   return PLEAT_OK;
 nomem:
   pleat__exec_close(ex);

@@ -60,6 +60,7 @@ typedef struct pleat__exec {
   pleat__stage *st;
   pleat__seg *segs;
   int32_t *k_of_seg;
+  int32_t *uses;          /* per instruction: operands naming it (exec_open's analyses) */
   struct pleat__redrt *rr;
   struct pleat__divc *divc; /* per instruction: / or % by a constant (bits 0: none) */
   int32_t *dw_owner;      /* per instruction: the drop_while whose predicate

@@ -58,52 +58,39 @@ void pleat__k_lanes_f64(double *lane, const double *v, const uint8_t *m, size_t 
 
 /* Masked elements keep the old lane value (a select, not an add of 0), so
    the lanes hold exactly the element-at-a-time sums whatever the signs. */
+#define MOMENTS_LOOP()                                                         \
+  do {                                                                         \
+    double a[L], b[L];                                                         \
+    memcpy(a, lane, sizeof a);                                                 \
+    memcpy(b, s2, sizeof b);                                                   \
+    size_t j = 0;                                                              \
+    for (; j + L <= len; j += L)                                               \
+      for (int l = 0; l < L; l++) {                                            \
+        double y = (double)v[j + l] - K;                                       \
+        double na = a[l] + y, nb = b[l] + y * y;                               \
+        a[l] = m[j + l] ? na : a[l];                                           \
+        b[l] = m[j + l] ? nb : b[l];                                           \
+      }                                                                        \
+    for (; j < len; j++)                                                       \
+      if (m[j]) {                                                              \
+        double y = (double)v[j] - K;                                           \
+        a[j % L] += y;                                                         \
+        b[j % L] += y * y;                                                     \
+      }                                                                        \
+    memcpy(lane, a, sizeof a);                                                 \
+    memcpy(s2, b, sizeof b);                                                   \
+  } while (0)
+
 PLEAT_CLONES
 void pleat__k_moments_f64(double *lane, double *s2, const double *v, const uint8_t *m,
                           size_t len, double K) {
-  double a[L], b[L];
-  memcpy(a, lane, sizeof a);
-  memcpy(b, s2, sizeof b);
-  size_t j = 0;
-  for (; j + L <= len; j += L)
-    for (int l = 0; l < L; l++) {
-      double y = v[j + l] - K;
-      double na = a[l] + y, nb = b[l] + y * y;
-      a[l] = m[j + l] ? na : a[l];
-      b[l] = m[j + l] ? nb : b[l];
-    }
-  for (; j < len; j++)
-    if (m[j]) {
-      double y = v[j] - K;
-      a[j % L] += y;
-      b[j % L] += y * y;
-    }
-  memcpy(lane, a, sizeof a);
-  memcpy(s2, b, sizeof b);
+  MOMENTS_LOOP();
 }
 
 PLEAT_CLONES
 void pleat__k_moments_f32(double *lane, double *s2, const float *v, const uint8_t *m,
                           size_t len, double K) {
-  double a[L], b[L];
-  memcpy(a, lane, sizeof a);
-  memcpy(b, s2, sizeof b);
-  size_t j = 0;
-  for (; j + L <= len; j += L)
-    for (int l = 0; l < L; l++) {
-      double y = (double)v[j + l] - K;
-      double na = a[l] + y, nb = b[l] + y * y;
-      a[l] = m[j + l] ? na : a[l];
-      b[l] = m[j + l] ? nb : b[l];
-    }
-  for (; j < len; j++)
-    if (m[j]) {
-      double y = (double)v[j] - K;
-      a[j % L] += y;
-      b[j % L] += y * y;
-    }
-  memcpy(lane, a, sizeof a);
-  memcpy(s2, b, sizeof b);
+  MOMENTS_LOOP();
 }
 
 PLEAT_CLONES
@@ -248,38 +235,16 @@ void pleat__k_minmax(int t, const void *v, const uint8_t *m, size_t len, pleat__
 
 /* The running op of one chunk: local folds the live elements from the
    leaf's first, each output is carry op local (or local before any carry);
-   masked elements pass their input through.  Integer ops wrap in the
-   element's width (through the unsigned type); float + and * round in the
-   element's precision, as the element-at-a-time path does. */
-#define SCAN_LOOP(T, OPX)                                                      \
-  do {                                                                         \
-    T *R = out;                                                                \
-    const T *A = a;                                                            \
-    T loc = (T)0, car = (T)0;                                                  \
-    memcpy(&loc, local, sizeof loc);                                           \
-    memcpy(&car, &carry, sizeof car);                                          \
-    bool ls = *local_set;                                                      \
-    for (size_t j = 0; j < len; j++) {                                         \
-      if (m && !m[j]) { R[j] = A[j]; continue; }                               \
-      T x = A[j], p = loc;                                                     \
-      loc = ls ? (T)(OPX(p, x)) : x;                                           \
-      ls = true;                                                               \
-      R[j] = carry_set ? (T)(OPX(car, loc)) : loc;                             \
-    }                                                                          \
-    memcpy(local, &loc, sizeof loc);                                           \
-    *local_set = ls;                                                           \
-  } while (0)
-
+   masked elements pass their input through.  Floats run on their own type
+   (+ and * round in the element's precision, as the element-at-a-time path
+   does); integers on the unsigned storage of their type, so they wrap. */
 #define S_ADD(p, x) ((p) + (x))
 #define S_MUL(p, x) ((p) * (x))
-#define S_MIN(p, x) ((x) < (p) ? (x) : (p))
-#define S_MAX(p, x) ((x) > (p) ? (x) : (p))
 #define S_AND(p, x) ((p) & (x))
 #define S_OR(p, x) ((p) | (x))
 #define S_XOR(p, x) ((p) ^ (x))
 
-/* Integer scans run on the unsigned storage of the type, so they wrap. */
-#define SCAN_INT(T, UT, OP)                                                    \
+#define SCAN_RUN(UT, OP)                                                    \
   do {                                                                         \
     UT *R = out;                                                               \
     const UT *A = a;                                                           \
@@ -305,34 +270,34 @@ void pleat__k_minmax(int t, const void *v, const uint8_t *m, size_t len, pleat__
 #define SMAX64(p, x) ((int64_t)(x) > (int64_t)(p) ? (x) : (p))
 
 /* One function per integer width: every operator of the width. */
-#define SCAN_INTS(NAME, T, UT, SMIN, SMAX)                                     \
+#define SCAN_INTS(NAME, UT, SMIN, SMAX)                                     \
   static bool NAME(int op, void *out, const void *a, const uint8_t *m, size_t len, \
                    void *local, bool *local_set, uint64_t carry, bool carry_set) { \
     switch (op) {                                                              \
-      case AOP_ADD: SCAN_INT(T, UT, S_ADD); return true;                       \
-      case AOP_MUL: SCAN_INT(T, UT, S_MUL); return true;                       \
-      case AOP_MIN: SCAN_INT(T, UT, SMIN); return true;                        \
-      case AOP_MAX: SCAN_INT(T, UT, SMAX); return true;                        \
-      case AOP_BAND: SCAN_INT(T, UT, S_AND); return true;                      \
-      case AOP_BOR: SCAN_INT(T, UT, S_OR); return true;                        \
-      case AOP_BXOR: SCAN_INT(T, UT, S_XOR); return true;                      \
+      case AOP_ADD: SCAN_RUN(UT, S_ADD); return true;                       \
+      case AOP_MUL: SCAN_RUN(UT, S_MUL); return true;                       \
+      case AOP_MIN: SCAN_RUN(UT, SMIN); return true;                        \
+      case AOP_MAX: SCAN_RUN(UT, SMAX); return true;                        \
+      case AOP_BAND: SCAN_RUN(UT, S_AND); return true;                      \
+      case AOP_BOR: SCAN_RUN(UT, S_OR); return true;                        \
+      case AOP_BXOR: SCAN_RUN(UT, S_XOR); return true;                      \
     }                                                                          \
     return false;                                                              \
   }
-SCAN_INTS(scan_int32, int32_t, uint32_t, SMIN32, SMAX32)
-SCAN_INTS(scan_int64, int64_t, uint64_t, SMIN64, SMAX64)
+SCAN_INTS(scan_int32, uint32_t, SMIN32, SMAX32)
+SCAN_INTS(scan_int64, uint64_t, SMIN64, SMAX64)
 
 bool pleat__k_scan(int op, int t, void *out, const void *a, const uint8_t *m, size_t len,
                    void *local, bool *local_set, uint64_t carry, bool carry_set) {
   switch (t) {
     case PLEAT_F32:
-      if (op == AOP_ADD) SCAN_LOOP(float, S_ADD);
-      else if (op == AOP_MUL) SCAN_LOOP(float, S_MUL);
+      if (op == AOP_ADD) SCAN_RUN(float, S_ADD);
+      else if (op == AOP_MUL) SCAN_RUN(float, S_MUL);
       else return false; /* IEEE 754-2019 min/max: the generic path */
       return true;
     case PLEAT_F64:
-      if (op == AOP_ADD) SCAN_LOOP(double, S_ADD);
-      else if (op == AOP_MUL) SCAN_LOOP(double, S_MUL);
+      if (op == AOP_ADD) SCAN_RUN(double, S_ADD);
+      else if (op == AOP_MUL) SCAN_RUN(double, S_MUL);
       else return false;
       return true;
     case PLEAT_I32: return scan_int32(op, out, a, m, len, local, local_set, carry, carry_set);
