@@ -18,6 +18,7 @@
 #include <stdlib.h>
 
 #include "ast.h"
+#include "cmp_wide.h"
 #include "div_const.h"
 #include "exec_int.h"
 #include "fold_kernels.h"
@@ -244,7 +245,7 @@ static void run_stage(pleat__exec *ex, uint32_t k, pleat__seg *sg) {
   size_t len = sg->len;
   if (sg->dense && in->op == IR_FILTER) {
     /* the first filter of a chunk: its predicate is the mask */
-    memcpy(sg->mask, ex->val[in->a], len);
+    if (ex->val[in->a] != sg->mask) memcpy(sg->mask, ex->val[in->a], len);
     sg->dense = false;
     return;
   }
@@ -382,6 +383,19 @@ static void stage_leaf_end(pleat__exec *ex, uint64_t L) {
 
 /* ---- segments -------------------------------------------------------------- */
 
+/* A comparison with a constant side reads the constant once, not its
+   chunk-long buffer (cmp_wide.c); a constant on the left is mirrored. */
+static bool wide_cmp(pleat__exec *ex, const pleat__ir_ins *in, size_t len) {
+  static const uint8_t mirror[] = {[IR_LT] = IR_GT, [IR_LE] = IR_GE, [IR_GT] = IR_LT,
+                                   [IR_GE] = IR_LE, [IR_EQ] = IR_EQ, [IR_NE] = IR_NE};
+  const pleat__ir *ir = ex->ir;
+  int op = in->op;
+  int32_t a = in->a, b = in->b;
+  if (ir->ins[a].op == IR_CONST) { int32_t t = a; a = b; b = t; op = mirror[op]; }
+  return pleat__cmp_wide(op, ir->ins[a].type, ex->val[in - ir->ins], ex->val[a], ex->val[b],
+                         ir->ins[b].op == IR_CONST, len);
+}
+
 static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg);
 
 static void *vbuf(pleat__exec *ex, uint32_t k) {
@@ -502,7 +516,9 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
           for (int j = 0; j < 3; j++)
             if (o[j] >= 0) { tys[j] = ir->ins[o[j]].type; ops[j] = ex->val[o[j]]; }
           if (in->op == IR_SELECT) tys[1] = ir->ins[in->b].type;
-          if (ex->fused && ex->fused[k]) break; /* its one consumer computes it */
+          if (ex->fused && ex->fused[k] == FUSED_SKIP) break; /* its one consumer computes it */
+          if (ex->fused && ex->fused[k] == FUSED_INTO_MASK)
+            ex->val[k] = sg->dense ? (void *)sg->mask : vbuf(ex, k);
           if (ex->divt && ex->divt[k].bits) {
             const pleat__ir_ins *rem = &ir->ins[ir->ins[in->a].op == IR_REM ? in->a : in->b];
             pleat__divt_run(&ex->divt[k], in->op == IR_EQ, ex->val[k], ex->val[rem->a], len);
@@ -513,6 +529,7 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
             pleat__divc_run(&ex->divc[k], in->op == IR_REM, ex->val[k], ops[0], len);
             break;
           }
+          if (in->op >= IR_LT && in->op <= IR_NE && wide_cmp(ex, in, len)) break;
           int64_t trap = -1;
           const uint8_t *guard = NULL;
           if ((in->op == IR_DIV || in->op == IR_REM) && in->c >= 0) guard = ex->val[in->c];
@@ -714,7 +731,7 @@ static bool fuse_sums(pleat__exec *ex, const int32_t *uses) {
     int32_t v = rd->in[0];
     if (uses[v] != 1) continue; /* used by nothing but this reducer */
     if (!ex->fused && !(ex->fused = pleat__calloc(ex->al, n, 1))) return false;
-    ex->fused[v] = 1;
+    ex->fused[v] = FUSED_SKIP;
   }
   return true;
 }
@@ -740,7 +757,29 @@ static bool fuse_divisibility(pleat__exec *ex, const int32_t *uses) {
     if (!ex->fused && !(ex->fused = pleat__calloc(ex->al, ir->nins, 1))) return false;
     if (!ex->divt && !(ex->divt = pleat__calloc(ex->al, ir->nins, sizeof *ex->divt))) return false;
     pleat__divt_init(&ex->divt[k], d, w32 ? 32 : 64);
-    ex->fused[r] = 1;
+    ex->fused[r] = FUSED_SKIP;
+  }
+  return true;
+}
+
+/* filter(p) whose predicate is computed just before it, used by nothing
+   else, with no stage between: while the chunk is still dense the
+   predicate is written straight into the mask (no copy). */
+static bool fuse_filter_masks(pleat__exec *ex, const int32_t *uses) {
+  const pleat__ir *ir = ex->ir;
+  for (uint32_t k = 0; k < ir->nins; k++) {
+    const pleat__ir_ins *in = &ir->ins[k];
+    if (in->op != IR_FILTER || in->a < 0 || uses[in->a] != 1) continue;
+    const pleat__ir_ins *p = &ir->ins[in->a];
+    if (p->seg != in->seg || p->type != PLEAT_BOOL || p->op == IR_CONST || p->op == IR_COL ||
+        p->op == IR_UNPACK || (pleat__ir_ops[p->op].flags & IRF_STAGE))
+      continue;
+    bool clear = true;
+    for (int32_t q = in->a + 1; q < (int32_t)k && clear; q++)
+      clear = !(pleat__ir_ops[ir->ins[q].op].flags & IRF_STAGE);
+    if (!clear) continue;
+    if (!ex->fused && !(ex->fused = pleat__calloc(ex->al, ir->nins, 1))) return false;
+    if (!ex->fused[in->a]) ex->fused[in->a] = FUSED_INTO_MASK;
   }
   return true;
 }
@@ -820,7 +859,7 @@ pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_
   }
   count_uses(ir, ex->uses);
   if (!drop_while_owners(ex, ex->uses) || !fuse_sums(ex, ex->uses) ||
-      !fuse_divisibility(ex, ex->uses))
+      !fuse_divisibility(ex, ex->uses) || !fuse_filter_masks(ex, ex->uses))
     goto nomem;
   return PLEAT_OK;
 nomem:

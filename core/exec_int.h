@@ -7,7 +7,8 @@
 
 #include "plan_int.h"
 
-#define CHUNK 1024 /* elements per chunk: divides PLEAT_LEAF, multiple of 32 */
+enum { FUSED_SKIP = 1, FUSED_INTO_MASK = 2 };
+#define CHUNK 4096 /* elements per chunk: divides PLEAT_LEAF, multiple of 32 */
 
 enum { TRAP_DIV = 1, TRAP_KEY = 2 };
 
@@ -66,9 +67,11 @@ typedef struct pleat__exec {
   int32_t *dw_owner;      /* per instruction: the drop_while whose predicate
                              alone needs it, or -1; NULL when none can trap */
   int64_t *trap_at;       /* with dw_owner: each division's trap in the chunk */
-  uint8_t *fused;         /* per instruction: 1 when its one consumer computes
-                             it (a float sum's lane loop, a divisibility test):
-                             not evaluated on its own; NULL: none */
+  uint8_t *fused;         /* per instruction: FUSED_SKIP when its one consumer
+                             computes it (a float sum's lane loop, a
+                             divisibility test), FUSED_INTO_MASK when a
+                             filter's predicate is written into the mask;
+                             NULL: none */
   struct pleat__divt *divt; /* per instruction: x % d == 0 / != 0 tested directly */
   /* per segment chunk: earliest trap, earliest stop */
   int64_t trap_pos;

@@ -381,11 +381,7 @@ size_t pleat__k_find(const uint8_t *m, const uint8_t *p, uint8_t want, size_t le
       for (; j + L <= len; j += L)                                             \
         for (int l = 0; l < L; l++) {                                          \
           FT x = OPX(a[j + l], b[j + l]);                                      \
-          UT bits, keep = (UT)0 - (UT)m[j + l];                                \
-          memcpy(&bits, &x, sizeof bits);                                      \
-          bits &= keep;                                                        \
-          memcpy(&x, &bits, sizeof x);                                         \
-          acc[l] += x;                                                         \
+          acc[l] += m[j + l] ? x : (FT)0;                                      \
         }                                                                      \
       for (; j < len; j++)                                                     \
         if (m[j]) acc[j % L] += OPX(a[j], b[j]);                               \

@@ -753,9 +753,11 @@ static void sum_lanes(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) {
   const uint8_t *m = sg->dense ? NULL : sg->mask; /* NULL: every element live */
   size_t len = sg->len;
   bool mul = r->kind == RED_PROD;
-  rr->leaf_n += m ? pleat__k_count(m, NULL, len) : (int64_t)len;
+  /* A float sum's count only says whether the leaf was empty (g_merge
+     skips an empty side; g_final ignores it): no count pass per chunk. */
+  if (!rr->leaf_n) rr->leaf_n = !m ? (len > 0) : pleat__k_find(NULL, m, 1, len) < len;
   int32_t k = r->in[0];
-  if (ex->fused && ex->fused[k]) {
+  if (ex->fused && ex->fused[k] == FUSED_SKIP) {
     /* the input is a op b, computed here (exec.c fuse_sums) */
     const pleat__ir_ins *in = &ex->ir->ins[k];
     int op = in->op == IR_MUL ? 2 : in->op == IR_SUB ? 1 : 0;

@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "ast.h"
+#include "cmp_wide.h"
 #include "ir.h"
 #if defined(__has_include)
 #  if __has_include("pleat_math.h")
@@ -261,6 +262,7 @@ bool pleat__eval_op(const pleat__ir_ins *ins, const uint8_t *tys, void *r,
       return true;
 #define CMPOP(OPC, OPX) \
     case OPC: \
+      if (n >= 64 && pleat__cmp_wide(OPC, t, r, a, b, false, n)) return true; \
       BY_ALL(t, CMP(uint8_t, A[j] OPX B[j]), CMP(int32_t, A[j] OPX B[j]), \
              CMP(int64_t, A[j] OPX B[j]), CMP(float, A[j] OPX B[j]), \
              CMP(double, A[j] OPX B[j])); \
