@@ -243,6 +243,7 @@ static void run_stage(pleat__exec *ex, uint32_t k, pleat__seg *sg) {
   const pleat__ir_ins *in = &ex->ir->ins[k];
   pleat__stage *st = &ex->st[k];
   size_t len = sg->len;
+  if ((int32_t)k == ex->cmp_filter) return; /* the sum's lane loop filters */
   if (sg->dense && in->op == IR_FILTER) {
     /* the first filter of a chunk: its predicate is the mask */
     if (ex->val[in->a] != sg->mask) memcpy(sg->mask, ex->val[in->a], len);
@@ -385,13 +386,15 @@ static void stage_leaf_end(pleat__exec *ex, uint64_t L) {
 
 /* A comparison with a constant side reads the constant once, not its
    chunk-long buffer (cmp_wide.c); a constant on the left is mirrored. */
+static int mirror_cmp(int op) { /* c < x is x > c */
+  return op == IR_LT ? IR_GT : op == IR_GT ? IR_LT : op == IR_LE ? IR_GE : op == IR_GE ? IR_LE : op;
+}
+
 static bool wide_cmp(pleat__exec *ex, const pleat__ir_ins *in, size_t len) {
-  static const uint8_t mirror[] = {[IR_LT] = IR_GT, [IR_LE] = IR_GE, [IR_GT] = IR_LT,
-                                   [IR_GE] = IR_LE, [IR_EQ] = IR_EQ, [IR_NE] = IR_NE};
   const pleat__ir *ir = ex->ir;
   int op = in->op;
   int32_t a = in->a, b = in->b;
-  if (ir->ins[a].op == IR_CONST) { int32_t t = a; a = b; b = t; op = mirror[op]; }
+  if (ir->ins[a].op == IR_CONST) { int32_t t = a; a = b; b = t; op = mirror_cmp(op); }
   return pleat__cmp_wide(op, ir->ins[a].type, ex->val[in - ir->ins], ex->val[a], ex->val[b],
                          ir->ins[b].op == IR_CONST, len);
 }
@@ -784,6 +787,42 @@ static bool fuse_filter_masks(pleat__exec *ex, const int32_t *uses) {
   return true;
 }
 
+/* filter(c CMP constant) |> [map(a op b) |>] sum, the sum of floats the
+   pipeline's one result and the filter its one stage: the comparison, the
+   filter and the sum are one lane loop (fold_kernels.c LANES_CMP) that
+   reads the input once.  Nothing may trap (an op after the filter then
+   runs on every element, the chunk staying dense). */
+static void fuse_filter_sum(pleat__exec *ex) {
+  const pleat__ir *ir = ex->ir;
+  if (ir->nseg != 1 || ir->nred != 1 || !ex->fused) return;
+  const pleat__ir_red *rd = &ir->red[0];
+  if (!rd->top || rd->kind != RED_SUM || rd->nin != 1 || rd->in[0] < 0 || rd->pred >= 0) return;
+  if (rd->in_type != PLEAT_F32 && rd->in_type != PLEAT_F64) return;
+  int32_t filt = -1;
+  for (uint32_t k = 0; k < ir->nins; k++) {
+    uint32_t fl = pleat__ir_ops[ir->ins[k].op].flags;
+    if (fl & IRF_TRAP) return;
+    if (fl & IRF_STAGE) {
+      if (filt >= 0 || ir->ins[k].op != IR_FILTER) return;
+      filt = (int32_t)k;
+    }
+  }
+  if (filt < 0) return;
+  int32_t p = ir->ins[filt].a;
+  if (ex->fused[p] != FUSED_INTO_MASK) return;
+  const pleat__ir_ins *cmp = &ir->ins[p];
+  if (cmp->op < IR_LT || cmp->op > IR_NE || cmp->a < 0 || cmp->b < 0) return;
+  int32_t c = cmp->a, d = cmp->b;
+  int op = cmp->op;
+  if (ir->ins[c].op == IR_CONST) { int32_t t = c; c = d; d = t; op = mirror_cmp(op); }
+  if (ir->ins[d].op != IR_CONST || ir->ins[c].type != rd->in_type) return;
+  ex->fused[p] = FUSED_SKIP;
+  ex->cmp_filter = filt;
+  ex->cmp_value = c;
+  ex->cmp_const = d;
+  ex->cmp_code = op - IR_LT; /* LANES_CMP's numbering follows the op table */
+}
+
 pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_column *cols,
                               uint64_t n, pleat_result *res, pleat__scratch *cache) {
   memset(ex, 0, sizeof *ex);
@@ -796,6 +835,7 @@ pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_
   ex->trap_pos = -1;
   ex->stop_pos = INT64_MAX;
   ex->upto = UINT32_MAX;
+  ex->cmp_filter = -1;
   /* One block for all the scratch, sized to the run: segment 0 never holds
      more than n elements, so a small run allocates (and touches) little. */
   size_t cap0 = n < CHUNK ? (size_t)(n ? n : 1) : CHUNK;
@@ -861,6 +901,7 @@ pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_
   if (!drop_while_owners(ex, ex->uses) || !fuse_sums(ex, ex->uses) ||
       !fuse_divisibility(ex, ex->uses) || !fuse_filter_masks(ex, ex->uses))
     goto nomem;
+  fuse_filter_sum(ex);
   return PLEAT_OK;
 nomem:
   pleat__exec_close(ex);

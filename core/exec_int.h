@@ -72,6 +72,9 @@ typedef struct pleat__exec {
                              divisibility test), FUSED_INTO_MASK when a
                              filter's predicate is written into the mask;
                              NULL: none */
+  /* filter(c CMP constant) fused into the float sum (exec.c
+     fuse_filter_sum): the FILTER skipped, or -1 */
+  int32_t cmp_filter, cmp_value, cmp_const, cmp_code;
   struct pleat__divt *divt; /* per instruction: x % d == 0 / != 0 tested directly */
   /* per segment chunk: earliest trap, earliest stop */
   int64_t trap_pos;

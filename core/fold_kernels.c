@@ -408,3 +408,57 @@ void pleat__k_lanes_op_f64(double *lane, const double *a, const double *b, int o
   else if (op == 1) LANES_OP(double, uint64_t, O_SUB);
   else LANES_OP(double, uint64_t, O_ADD);
 }
+
+/* ---- a filter by comparison, then the sum ----------------------------------------- */
+
+/* The mask is c[j] CMP d computed in the lane loop: the same select as
+   the two-pass form (comparison into a mask, masked lane loop), so the
+   same bits, but the input is read once. */
+#define O_A(x, y) (x)
+#define LANES_CMP(FT, OPX, CMPX)                                               \
+  do {                                                                         \
+    FT acc[L];                                                                 \
+    memcpy(acc, lane, sizeof acc);                                             \
+    size_t j = 0;                                                              \
+    for (; j + L <= len; j += L)                                               \
+      for (int l = 0; l < L; l++) {                                            \
+        FT x = OPX(a[j + l], b[j + l]);                                        \
+        acc[l] += c[j + l] CMPX d ? x : (FT)0;                                 \
+      }                                                                        \
+    for (; j < len; j++)                                                       \
+      if (c[j] CMPX d) acc[j % L] += OPX(a[j], b[j]);                          \
+    memcpy(lane, acc, sizeof acc);                                             \
+    if (!need_any) return false;                                               \
+    /* kept elements are usually near the start: a scan that stops there */   \
+    for (j = 0; j < len; j++)                                                  \
+      if (c[j] CMPX d) return true;                                            \
+    return false;                                                              \
+  } while (0)
+#define LANES_CMP_BY_CMP(FT, OPX)                  \
+  switch (cmp) {                                   \
+    case 0: LANES_CMP(FT, OPX, <);                 \
+    case 1: LANES_CMP(FT, OPX, <=);                \
+    case 2: LANES_CMP(FT, OPX, >);                 \
+    case 3: LANES_CMP(FT, OPX, >=);                \
+    case 4: LANES_CMP(FT, OPX, ==);                \
+    default: LANES_CMP(FT, OPX, !=);               \
+  }
+#define LANES_CMP_BY_OP(FT)                        \
+  switch (op) {                                    \
+    case 0: LANES_CMP_BY_CMP(FT, O_ADD)            \
+    case 1: LANES_CMP_BY_CMP(FT, O_SUB)            \
+    case 2: LANES_CMP_BY_CMP(FT, O_MUL)            \
+    default: LANES_CMP_BY_CMP(FT, O_A)             \
+  }
+
+PLEAT_CLONES
+bool pleat__k_lanes_cmp_f32(float *lane, const float *a, const float *b, int op,
+                            const float *c, float d, int cmp, bool need_any, size_t len) {
+  LANES_CMP_BY_OP(float);
+}
+
+PLEAT_CLONES
+bool pleat__k_lanes_cmp_f64(double *lane, const double *a, const double *b, int op,
+                            const double *c, double d, int cmp, bool need_any, size_t len) {
+  LANES_CMP_BY_OP(double);
+}

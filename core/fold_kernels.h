@@ -33,6 +33,14 @@ void pleat__k_lanes_op_f32(float *lane, const float *a, const float *b, int op,
                            const uint8_t *m, size_t len);
 void pleat__k_lanes_op_f64(double *lane, const double *a, const double *b, int op,
                            const uint8_t *m, size_t len);
+/** lane += a op b (op 0 +, 1 -, 2 *, 3: a alone) where c[j] CMP d holds,
+    CMP 0 <, 1 <=, 2 >, 3 >=, 4 ==, 5 != (C's semantics on NaN): a filter
+    by comparison and the sum after it in one pass.  With need_any, returns
+    whether any element was kept (else false). */
+bool pleat__k_lanes_cmp_f32(float *lane, const float *a, const float *b, int op,
+                            const float *c, float d, int cmp, bool need_any, size_t len);
+bool pleat__k_lanes_cmp_f64(double *lane, const double *a, const double *b, int op,
+                            const double *c, double d, int cmp, bool need_any, size_t len);
 /** Shifted sums for mean/var/std: y = v - K, lane += y, s2 += y * y. */
 void pleat__k_moments_f64(double *lane, double *s2, const double *v, const uint8_t *m,
                           size_t len, double K);

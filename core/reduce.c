@@ -748,11 +748,40 @@ static bool collect_push(pleat__exec *ex, pleat__redrt *rr, pleat__seg *sg) {
 /* Fast paths (fold_kernels.c): float sums with lanes, counts, min/max
    through keys.  Segments after a flat_map carry source indices (src), so
    their lanes come from src and they take the scalar loops. */
+/* The sum with its filter by comparison in the loop (exec.c
+   fuse_filter_sum): segment 0, so no source indices. */
+static void sum_cmp_lanes(pleat__redrt *rr, const pleat__exec *ex, const pleat__seg *sg) {
+  const pleat__ir *ir = ex->ir;
+  int32_t k = rr->r->in[0];
+  const pleat__ir_ins *in = &ir->ins[k];
+  const void *a = ex->val[k], *b = NULL;
+  int op = 3;
+  if (ex->fused && ex->fused[k] == FUSED_SKIP) {
+    op = in->op == IR_MUL ? 2 : in->op == IR_SUB ? 1 : 0;
+    a = ex->val[in->a];
+    b = ex->val[in->b];
+  }
+  bool any;
+  if (rr->r->in_type == PLEAT_F32)
+    any = pleat__k_lanes_cmp_f32(rr->lane_f, a, b, op, ex->val[ex->cmp_value],
+                                 ((const float *)ex->val[ex->cmp_const])[0], ex->cmp_code,
+                                 !rr->leaf_n, sg->len);
+  else
+    any = pleat__k_lanes_cmp_f64(rr->lane_d, a, b, op, ex->val[ex->cmp_value],
+                                 ((const double *)ex->val[ex->cmp_const])[0], ex->cmp_code,
+                                 !rr->leaf_n, sg->len);
+  if (any) rr->leaf_n = 1;
+}
+
 static void sum_lanes(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) {
   const pleat__ir_red *r = rr->r;
   const uint8_t *m = sg->dense ? NULL : sg->mask; /* NULL: every element live */
   size_t len = sg->len;
   bool mul = r->kind == RED_PROD;
+  if (ex->cmp_filter >= 0) {
+    sum_cmp_lanes(rr, ex, sg);
+    return;
+  }
   /* A float sum's count only says whether the leaf was empty (g_merge
      skips an empty side; g_final ignores it): no count pass per chunk. */
   if (!rr->leaf_n) rr->leaf_n = !m ? (len > 0) : pleat__k_find(NULL, m, 1, len) < len;

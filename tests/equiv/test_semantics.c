@@ -494,7 +494,13 @@ static void test_fused_sums(void **state) {
     "filter(i % 3 != 2) |> map(y - x) |> sum", "filter(i % 3 != 2) |> map(x * x) |> sum",
     "filter(i % 3 != 2 && x > 0) |> map(x * y) |> sum",
     "filter(i % 3 != 2) |> flat_map(x, y) |> map(x * x - y) |> sum",
-    "filter(i % 3 != 2) |> (sum(x * y), count)", "filter(i % 3 != 2) |> map(x * y) |> (sum, max)"};
+    "filter(i % 3 != 2) |> (sum(x * y), count)", "filter(i % 3 != 2) |> map(x * y) |> (sum, max)",
+    /* a filter by comparison with a constant, then the sum: one loop */
+    "filter(x < 100) |> map(x * y) |> sum", "filter(50 > x) |> map(x - y) |> sum",
+    "filter(y <= 0.25) |> map(y * y) |> sum", "filter(x >= 400) |> map(y) |> sum",
+    "filter(x == 0) |> map(y) |> sum", "filter(y != 0.5) |> map(y) |> sum",
+    "filter(x > 1e12) |> sum", "map(x * x) |> filter(x < 10) |> sum",
+    "filter(0.1 <= y) |> map(y + y) |> sum"};
   /* x % d == 0 / != 0 is a divisibility test without the remainder */
   static int64_t vi[N];
   static int32_t vj[N];
