@@ -556,6 +556,8 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
     /* a summary pass: what comes after the stage is not needed */
   } else if (seg_end_op != UINT32_MAX) {
     expand(ex, seg_end_op, sg, upto);
+  } else if (ex->count_only) {
+    ex->reached += sg->dense ? sg->len : (uint64_t)pleat__k_count(sg->mask, NULL, sg->len);
   } else {
     pleat__reduce_chunk(ex, sg);
   }

@@ -93,6 +93,10 @@ typedef struct pleat__exec {
   uint64_t leaf0;         /* first leaf of the range being run */
   pleat__imm *leaf_local; /* summary of a scan: its local per leaf of the range */
   uint8_t *leaf_set;
+  /* Count pass of a parallel collect (with summary): the elements that
+     reach the reducers are counted into `reached`, none is reduced. */
+  bool count_only;
+  uint64_t reached;
 } pleat__exec;
 
 /** Sets up the per-thread scratch of a run (chunk buffers, constants),
@@ -134,6 +138,19 @@ void pleat__reduce_copy_done(const pleat__ir *ir, struct pleat__redrt *to,
 void pleat__reduce_get_done(const pleat__ir *ir, const struct pleat__redrt *rr, bool *out);
 /** Whether a reducer has finished since out was taken. */
 bool pleat__reduce_done_since(const pleat__ir *ir, const struct pleat__redrt *rr, const bool *then);
+/** Whether the top-level collects of ir can be written in place by the
+    blocks of a parallel run (exec_par.c): the plan has one and nothing in
+    it that collect_into cannot honour. */
+bool pleat__reduce_collect_in_place(const pleat__ir *ir);
+/** Makes room in ex's top-level collects for `add` more elements (the
+    total a window's count pass found); false on OOM (res set). */
+bool pleat__reduce_collect_reserve(pleat__exec *ex, uint64_t add);
+/** Points the top-level collects of blk (a block's fresh reducers) at
+    main's buffers, `off` elements past main's end, with room for exactly
+    `count`: the block writes its elements in place and the merge only
+    moves the length. */
+void pleat__reduce_collect_into(const pleat__ir *ir, struct pleat__redrt *blk,
+                                const struct pleat__redrt *main, uint64_t off, uint64_t count);
 /** Sets ex->stop when every top-level reducer has finished early. */
 void pleat__reduce_check_done(pleat__exec *ex);
 

@@ -42,6 +42,10 @@
 #define BLOCKS_PER_WORKER 16u
 #define WINDOW_MAX 256u
 #define GROUP_WINDOW_BYTES ((uint64_t)512 << 20)
+/* A plan that reads its input more than once (a summary pass before the
+   final one) reads a window's blocks again while they are still in cache:
+   the window's input is capped at this many bytes. */
+#define REREAD_WINDOW_BYTES ((uint64_t)8 << 20)
 
 typedef struct blk {
   pleat__stage *st_in;      /* carry-in */
@@ -49,6 +53,7 @@ typedef struct blk {
   struct pleat__redrt *rr;  /* final pass: the block's reducers */
   pleat__imm *loc;          /* scan summary: local per leaf */
   uint8_t *locset;
+  uint64_t reached, coff;   /* in-place collect: the block's count, its offset */
   pleat_result res;         /* the block's own error */
   bool ran, stopped, failed;
 } blk;
@@ -69,6 +74,8 @@ typedef struct prun {
   uint32_t wn;
   bool summary;
   uint32_t upto;
+  bool in_place;            /* collects written in place after a count pass */
+  bool counting;            /* this pass is the count pass */
   atomic_uint cut;          /* leftmost block (in the window) that ends the fold */
   struct pleat__redrt *main_rr;
 } prun;
@@ -108,10 +115,22 @@ static bool can_stop_early(const pleat__ir *ir) {
   return false;
 }
 
+/* collect written in place: a count pass per window finds each block's
+   offset, so the blocks write straight into the result (no buffer per
+   block, no serial copy).  Not with early termination: a block past the
+   stop may not even have a count. */
+static bool collect_in_place(const pleat__ir *ir) {
+  return !can_stop_early(ir) && pleat__reduce_collect_in_place(ir);
+}
+
 pleat__par_shape pleat__par_shape_of(const pleat__ir *ir) {
-  pleat__par_shape s = {1, can_stop_early(ir), NULL};
+  pleat__par_shape s = {1, can_stop_early(ir), false, NULL};
   for (uint32_t k = 0; k < ir->nins; k++)
     if (needs_carry(ir->ins[k].op) && !counts_every_element(ir, k)) s.passes++;
+  if (collect_in_place(ir)) {
+    s.passes++;
+    s.collect_count = true;
+  }
   for (uint32_t k = 0; k < ir->nred; k++) {
     const pleat__ir_red *r = &ir->red[k];
     if (r->kind == RED_GROUP && ir->red[r->sub].kind == RED_FOLDL)
@@ -177,7 +196,11 @@ static void run_block(void *arg, int slot, uint32_t i) {
     return;
   }
   exec_point(ex, b->st, NULL, &b->res, p->summary, p->upto);
-  if (p->summary) {
+  ex->count_only = p->counting;
+  ex->reached = 0;
+  if (p->counting) {
+    ex->leaf_local = NULL;
+  } else if (p->summary) {
     memset(&b->st[p->upto], 0, sizeof b->st[p->upto]); /* what the block adds */
     memset(b->locset, 0, p->B);
     ex->leaf_local = b->loc;
@@ -190,8 +213,11 @@ static void run_block(void *arg, int slot, uint32_t i) {
     }
     b->rr = ex->rr;
     pleat__reduce_copy_done(ir, b->rr, p->main_rr);
+    if (p->in_place) pleat__reduce_collect_into(ir, b->rr, p->main_rr, b->coff, b->reached);
   }
   pleat__exec_leaves(ex, l0, l1);
+  if (p->counting) b->reached = ex->reached;
+  ex->count_only = false;
   b->failed = ex->failed;
   b->stopped = ex->stop && !ex->failed;
   if (ex->stop || ex->failed) cut_at(p, i);
@@ -293,6 +319,15 @@ static void prun_free(prun *p) {
   pleat__free(p->al, p->wk_ok);
 }
 
+/* Bytes of input per element (lazy columns cost none). */
+static uint64_t row_bytes(const pleat__ir *ir, const pleat_column *cols) {
+  uint64_t rb = 0;
+  for (uint32_t k = 0; k < ir->nins; k++)
+    if (ir->ins[k].op == IR_COL && cols[ir->ins[k].imm.i].gen == PLEAT_GEN_NONE)
+      rb += pleat_dtype_size(cols[ir->ins[k].imm.i].dtype);
+  return rb;
+}
+
 static uint64_t group_block_bytes(const pleat__ir *ir) {
   uint64_t by = 0;
   for (uint32_t k = 0; k < ir->nred; k++)
@@ -317,14 +352,21 @@ pleat_status pleat__exec_par(const pleat_plan *plan, const pleat_column *cols, u
   p.cache = (pleat__scratch *)&plan->scratch;
   p.nleaves = nleaves;
   p.workers = par->workers;
+  p.in_place = collect_in_place(ir);
+  uint64_t rb = shape.passes > 1 ? row_bytes(ir, cols) : 0, bmax = MAX_BLOCK_LEAVES;
+  if (rb) /* at least 4 blocks per worker fit in the reread window */
+    while (bmax > 1 && bmax * PLEAT_LEAF * rb * 4 * (uint64_t)par->workers > REREAD_WINDOW_BYTES)
+      bmax /= 2;
   p.B = 1;
-  while (p.B < MAX_BLOCK_LEAVES && p.B * BLOCKS_PER_WORKER * (uint64_t)par->workers < nleaves)
+  while (p.B < bmax && p.B * BLOCKS_PER_WORKER * (uint64_t)par->workers < nleaves)
     p.B *= 2;
   if (par->block_leaves) p.B = par->block_leaves;
   p.nblocks = nleaves / p.B + (nleaves % p.B != 0);
   uint64_t wcap = p.nblocks < WINDOW_MAX ? p.nblocks : WINDOW_MAX;
   uint64_t gb = group_block_bytes(ir);
   if (gb && wcap > GROUP_WINDOW_BYTES / gb) wcap = GROUP_WINDOW_BYTES / gb;
+  if (rb && wcap > REREAD_WINDOW_BYTES / (p.B * PLEAT_LEAF * rb))
+    wcap = REREAD_WINDOW_BYTES / (p.B * PLEAT_LEAF * rb);
   if (wcap < (uint64_t)par->workers) wcap = (uint64_t)par->workers;
   if (wcap > p.nblocks) wcap = p.nblocks;
   p.wcap = (uint32_t)wcap;
@@ -375,6 +417,22 @@ pleat_status pleat__exec_par(const pleat_plan *plan, const pleat_column *cols, u
     memcpy(p.b[0].st_in, carry, sizeof *carry * (ir->nins + 1));
     if (p.wn > 1) window_carries(&p, par);
     pleat__reduce_get_done(ir, mx.rr, done0);
+    if (p.in_place) {
+      p.counting = true;
+      run_pass(&p, par, true, UINT32_MAX, p.wn);
+      p.counting = false;
+      uint64_t off = 0;
+      for (uint32_t i = 0; i < p.wn && i <= atomic_load(&p.cut); i++) {
+        p.b[i].coff = off;
+        off += p.b[i].reached;
+      }
+      if (!pleat__reduce_collect_reserve(&mx, off)) {
+        mx.failed = mx.stop = true;
+        break;
+      }
+      /* the cut stays: a block the count pass saw fail fails again in the
+         final pass (same code up to the reducers), and none after it runs */
+    }
     run_pass(&p, par, false, UINT32_MAX, p.wn);
 
     /* merge in order; the first block that stops or fails ends the fold */

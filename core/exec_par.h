@@ -30,11 +30,12 @@ pleat_status pleat__exec_par(const pleat_plan *plan, const pleat_column *cols, u
 
 /** How the parallel run treats the plan, for `explain --stage plan`:
     the passes over a window of blocks (1 + one summary pass per stage whose
-    carry needs one), whether it can stop early, and whether it runs on one
+    carry needs one + a count pass when collect is written in place), whether it can stop early, and whether it runs on one
     thread (why: NULL when it runs in parallel). */
 typedef struct pleat__par_shape {
   int passes;
   bool early;
+  bool collect_count;   /* one of the passes counts, for collect in place */
   const char *serial_why;
 } pleat__par_shape;
 pleat__par_shape pleat__par_shape_of(const pleat__ir *ir);

@@ -157,11 +157,17 @@ void pleat__ir_dump_plan(const pleat__ir *ir, pleat__str *o) {
   for (uint32_t k = 0; k < ir->ntop; k++)
     if (ir->red[ir->top[k]].kind == RED_FOLDL) stateful++;
   pleat__par_shape ps = pleat__par_shape_of(ir); /* early exit: the same rule the run uses */
-  pleat__str_printf(o, "passes: seq 1; threads %d (%s)\n", ps.serial_why ? 1 : ps.passes,
+  int carry_passes = ps.passes - 1 - (ps.collect_count ? 1 : 0);
+  pleat__str_printf(o, "passes: seq 1; threads %d (%s%s)\n", ps.serial_why ? 1 : ps.passes,
                     ps.serial_why ? ps.serial_why
-                    : ps.passes > 1 ? "one summary pass per stage whose carry is not a plain element "
-                                      "count, a scan of the carries over blocks, then the final pass"
+                    : carry_passes ? "one summary pass per stage whose carry is not a plain element "
+                                     "count, a scan of the carries over blocks, then the final pass"
                     : stateful ? "carries are block lengths or folded at the merge: one pass"
-                               : "one pass over the input; leaf results combine in the fixed tree");
+                    : ps.collect_count ? "a count pass gives each block its offset in the "
+                                         "collected result, then the final pass writes it in place"
+                               : "one pass over the input; leaf results combine in the fixed tree",
+                    ps.serial_why || !ps.collect_count || (!carry_passes && !stateful)
+                        ? "" : "; before it, a count pass gives each block its offset in the "
+                               "collected result, written in place");
   pleat__str_printf(o, "early exit: %s\n", ps.early ? "yes (leaves past the cut are not run)" : "no");
 }

@@ -70,6 +70,7 @@ typedef struct pleat__redrt {
   void *cb[PLEAT_MAX_TUPLE];
   int64_t *csrc;      /* foldl in a parallel block: each kept input's index */
   uint64_t clen, ccap;
+  bool cext;          /* cb points into another state's buffers (collect_into) */
   /* group */
   const pleat__ir_red *sub;
   bool gtree;
@@ -474,7 +475,8 @@ void pleat__reduce_free(pleat__exec *ex) {
   if (!ex->rr) return;
   for (uint32_t k = 0; k < ex->ir->nred; k++) {
     pleat__redrt *rr = &ex->rr[k];
-    for (int f = 0; f < PLEAT_MAX_TUPLE; f++) pleat__free(ex->al, rr->cb[f]);
+    if (!rr->cext)
+      for (int f = 0; f < PLEAT_MAX_TUPLE; f++) pleat__free(ex->al, rr->cb[f]);
     pleat__free(ex->al, rr->csrc);
     level_free(ex, &rr->leaf);
     level_free(ex, &rr->spare);
@@ -722,8 +724,37 @@ static bool buf_reserve(pleat__exec *ex, pleat__redrt *rr, uint64_t need) {
   return true;
 }
 
+/* Into a region sized by the count pass: only the kept elements are
+   stored (the next block's region starts right after). */
+static bool collect_push_exact(pleat__exec *ex, pleat__redrt *rr, pleat__seg *sg) {
+  const pleat__ir_red *r = rr->r;
+  size_t len = sg->len;
+  const uint8_t *m = sg->dense ? NULL : sg->mask;
+  uint64_t kept = m ? (uint64_t)pleat__k_count(m, NULL, len) : len;
+  if (rr->clen + kept > rr->ccap) {
+    pleat__res_fail(ex->res, PLEAT_E_INTERNAL, -1,
+                    "parallel collect: a block kept more elements than its count pass");
+    ex->failed = ex->stop = true;
+    return true;
+  }
+  for (int f = 0; f < r->nin; f++) {
+    size_t es = pleat_dtype_size(ex->ir->ins[r->in[f]].type);
+    char *dst = (char *)rr->cb[f] + rr->clen * es;
+    const char *v = ex->val[r->in[f]];
+    if (rr->clen + len <= rr->ccap) {
+      pleat__k_compact(es, dst, v, m, len);
+    } else {
+      for (size_t j = 0; j < len; j++)
+        if (!m || m[j]) { memcpy(dst, v + j * es, es); dst += es; }
+    }
+  }
+  rr->clen += kept;
+  return true;
+}
+
 static bool collect_push(pleat__exec *ex, pleat__redrt *rr, pleat__seg *sg) {
   const pleat__ir_red *r = rr->r;
+  if (rr->cext) return collect_push_exact(ex, rr, sg);
   size_t len = sg->len;
   const uint8_t *m = sg->dense ? NULL : sg->mask;
   /* room for the whole chunk: the compaction stores every element and
@@ -1236,6 +1267,11 @@ static int64_t group_push_at(pleat__exec *ex, pleat__redrt *rr, glevel cur) {
 
 static bool buf_append(pleat__exec *ex, pleat__redrt *d, pleat__redrt *s) {
   const pleat__ir_red *r = d->r;
+  if (s->cext) { /* written in place, right after d's end */
+    d->clen += s->clen;
+    s->clen = 0;
+    return true;
+  }
   if (!s->clen) return true;
   if (!d->clen && !d->ccap) {
     /* take the block's buffers as they are */
@@ -1321,4 +1357,44 @@ nomem:
   pleat__res_fail(ex->res, PLEAT_E_NOMEM, -1, "out of memory merging collected elements");
   ex->failed = ex->stop = true;
   return false;
+}
+
+/* ---- collect written in place by parallel blocks ---------------------------- */
+
+bool pleat__reduce_collect_in_place(const pleat__ir *ir) {
+  bool any = false;
+  for (uint32_t k = 0; k < ir->nred; k++) {
+    const pleat__ir_red *r = &ir->red[k];
+    if (r->top && r->kind == RED_COLLECT) any = true;
+  }
+  return any;
+}
+
+bool pleat__reduce_collect_reserve(pleat__exec *ex, uint64_t add) {
+  for (uint32_t k = 0; k < ex->ir->nred; k++) {
+    pleat__redrt *rr = &ex->rr[k];
+    if (!rr->r->top || rr->r->kind != RED_COLLECT) continue;
+    if (!buf_reserve(ex, rr, rr->clen + add + 1)) {
+      pleat__res_fail(ex->res, PLEAT_E_NOMEM, -1, "out of memory collecting %llu elements",
+                      (unsigned long long)(rr->clen + add));
+      return false;
+    }
+  }
+  return true;
+}
+
+void pleat__reduce_collect_into(const pleat__ir *ir, pleat__redrt *blk, const pleat__redrt *main,
+                                uint64_t off, uint64_t count) {
+  for (uint32_t k = 0; k < ir->nred; k++) {
+    const pleat__ir_red *r = &ir->red[k];
+    if (!r->top || r->kind != RED_COLLECT) continue;
+    pleat__redrt *b = &blk[k];
+    for (int f = 0; f < r->nin; f++) {
+      size_t es = pleat_dtype_size(ir->ins[r->in[f]].type);
+      b->cb[f] = (char *)main[k].cb[f] + (main[k].clen + off) * es;
+    }
+    b->clen = 0;
+    b->ccap = count;
+    b->cext = true;
+  }
 }

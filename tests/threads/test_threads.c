@@ -430,6 +430,11 @@ static void test_errors(void **state) {
     "map(i64(x)) |> map(100 / (x - 3000000)) |> sum",
     "map(i64(x)) |> map(100 / (x % 1000000 - 700000) + 100 / (x - 2500000)) |> sum",
     "map(i64(x)) |> group(x / 1000, 4000, count)",
+    /* collects written in place after a count pass: the error of the
+       smallest index, nothing written outside a block's region */
+    "map(i64(x)) |> map(100 / (x - 3000000)) |> collect",
+    "map(i64(x)) |> filter(x % 3 != 0) |> map((x, 100 / (x - 4500001))) |> collect",
+    "map(i64(x)) |> (collect, group(x / 1000, 4000, count))",
     "map(i64(x)) |> filter(x > 10) |> take(4000000) |> map(7 / (x - 3999999)) |> count",
     /* seq stops (both reducers done) before the trap at 2000100; a block
        that finds only the second reducer runs into it and is rerun */
