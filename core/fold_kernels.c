@@ -64,15 +64,23 @@ void pleat__k_lanes_f64(double *lane, const double *v, const uint8_t *m, size_t 
     memcpy(a, lane, sizeof a);                                                 \
     memcpy(b, s2, sizeof b);                                                   \
     size_t j = 0;                                                              \
-    for (; j + L <= len; j += L)                                               \
-      for (int l = 0; l < L; l++) {                                            \
-        double y = (double)v[j + l] - K;                                       \
-        double na = a[l] + y, nb = b[l] + y * y;                               \
-        a[l] = m[j + l] ? na : a[l];                                           \
-        b[l] = m[j + l] ? nb : b[l];                                           \
-      }                                                                        \
+    if (!m) /* every element live */                                           \
+      for (; j + L <= len; j += L)                                             \
+        for (int l = 0; l < L; l++) {                                          \
+          double y = (double)v[j + l] - K;                                     \
+          a[l] += y;                                                           \
+          b[l] += y * y;                                                       \
+        }                                                                      \
+    else                                                                       \
+      for (; j + L <= len; j += L)                                             \
+        for (int l = 0; l < L; l++) {                                          \
+          double y = (double)v[j + l] - K;                                     \
+          double na = a[l] + y, nb = b[l] + y * y;                             \
+          a[l] = m[j + l] ? na : a[l];                                         \
+          b[l] = m[j + l] ? nb : b[l];                                         \
+        }                                                                      \
     for (; j < len; j++)                                                       \
-      if (m[j]) {                                                              \
+      if (!m || m[j]) {                                                        \
         double y = (double)v[j] - K;                                           \
         a[j % L] += y;                                                         \
         b[j % L] += y * y;                                                     \
@@ -155,16 +163,26 @@ int64_t pleat__k_count(const uint8_t *m, const uint8_t *p, size_t len) {
     KT anan[L];                                                                \
     for (int l = 0; l < L; l++) { amn[l] = KMAX; amx[l] = KMIN; anan[l] = 0; } \
     size_t j = 0;                                                              \
-    for (; j + L <= len; j += L)                                               \
-      for (int l = 0; l < L; l++) {                                            \
-        size_t q = j + (size_t)l;                                              \
-        KT k = KEY(q);                                                         \
-        KT live = (KT)m[q];                                                    \
-        KT kmn = live ? k : KMAX, kmx = live ? k : KMIN;                       \
-        amn[l] = kmn < amn[l] ? kmn : amn[l];                                  \
-        amx[l] = kmx > amx[l] ? kmx : amx[l];                                  \
-        anan[l] |= live & (KT)(NANX(q));                                       \
-      }                                                                        \
+    if (!m) /* every element live: no mask to read */                          \
+      for (; j + L <= len; j += L)                                             \
+        for (int l = 0; l < L; l++) {                                          \
+          size_t q = j + (size_t)l;                                            \
+          KT k = KEY(q);                                                       \
+          amn[l] = k < amn[l] ? k : amn[l];                                    \
+          amx[l] = k > amx[l] ? k : amx[l];                                    \
+          anan[l] |= (KT)(NANX(q));                                            \
+        }                                                                      \
+    else                                                                       \
+      for (; j + L <= len; j += L)                                             \
+        for (int l = 0; l < L; l++) {                                          \
+          size_t q = j + (size_t)l;                                            \
+          KT k = KEY(q);                                                       \
+          KT live = (KT)m[q];                                                  \
+          KT kmn = live ? k : KMAX, kmx = live ? k : KMIN;                     \
+          amn[l] = kmn < amn[l] ? kmn : amn[l];                                \
+          amx[l] = kmx > amx[l] ? kmx : amx[l];                                \
+          anan[l] |= live & (KT)(NANX(q));                                     \
+        }                                                                      \
     KT mn = KMAX, mx = KMIN, nan = 0;                                          \
     for (int l = 0; l < L; l++) {                                              \
       mn = amn[l] < mn ? amn[l] : mn;                                          \
@@ -172,13 +190,13 @@ int64_t pleat__k_count(const uint8_t *m, const uint8_t *p, size_t len) {
       nan |= anan[l];                                                          \
     }                                                                          \
     for (; j < len; j++) {                                                     \
-      if (!m[j]) continue;                                                     \
+      if (m && !m[j]) continue;                                                \
       KT k = KEY(j);                                                           \
       mn = k < mn ? k : mn;                                                    \
       mx = k > mx ? k : mx;                                                    \
       nan |= (KT)(NANX(j));                                                    \
     }                                                                          \
-    int64_t cnt = pleat__k_count(m, NULL, len);                                \
+    int64_t cnt = m ? pleat__k_count(m, NULL, len) : (int64_t)len;             \
     if (cnt) {                                                                 \
       if (mn < s->mn) s->mn = mn;                                              \
       if (mx > s->mx) s->mx = mx;                                              \

@@ -41,7 +41,8 @@ bool pleat__k_lanes_cmp_f32(float *lane, const float *a, const float *b, int op,
                             const float *c, float d, int cmp, bool need_any, size_t len);
 bool pleat__k_lanes_cmp_f64(double *lane, const double *a, const double *b, int op,
                             const double *c, double d, int cmp, bool need_any, size_t len);
-/** Shifted sums for mean/var/std: y = v - K, lane += y, s2 += y * y. */
+/** Shifted sums for mean/var/std: y = v - K, lane += y, s2 += y * y over
+    the live elements (m NULL: all). */
 void pleat__k_moments_f64(double *lane, double *s2, const double *v, const uint8_t *m,
                           size_t len, double K);
 void pleat__k_moments_f32(double *lane, double *s2, const float *v, const uint8_t *m,
@@ -53,7 +54,8 @@ uint64_t pleat__k_sum_i64(const int64_t *v, const uint8_t *m, size_t len);
 uint64_t pleat__k_sum_i32(const int32_t *v, const uint8_t *m, size_t len);
 /** Live elements, or live elements whose p holds (p may be NULL). */
 int64_t pleat__k_count(const uint8_t *m, const uint8_t *p, size_t len);
-/** Folds the keys of the live elements of a chunk of type t into *s. */
+/** Folds the keys of the live elements (m NULL: all) of a chunk of type t
+    into *s. */
 void pleat__k_minmax(int t, const void *v, const uint8_t *m, size_t len, pleat__kminmax *s);
 
 /** Stable compaction: the live elements of src (len elements of es bytes:

@@ -868,7 +868,7 @@ static void minmax_keys(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg)
   const pleat__ir_red *r = rr->r;
   gstate *g = &rr->g;
   pleat__kminmax s = {g->a.i, g->b.i, 0, g->flag};
-  pleat__k_minmax(r->in_type, ex->val[r->in[0]], pleat__seg_mask(sg), sg->len, &s);
+  pleat__k_minmax(r->in_type, ex->val[r->in[0]], sg->dense ? NULL : sg->mask, sg->len, &s);
   g->a.i = s.mn;
   g->b.i = s.mx;
   g->flag = s.nan;
@@ -885,22 +885,23 @@ static void mean_lanes(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) 
   const pleat__ir_red *r = rr->r;
   int t = r->in_type;
   const void *v = ex->val[r->in[0]];
-  const uint8_t *m = pleat__seg_mask(sg);
   size_t len = sg->len;
   if (!sg->src && is_flt(t)) {
+    const uint8_t *dm = sg->dense ? NULL : sg->mask; /* NULL: all live */
     /* K is the leaf's first live element */
     size_t j0 = 0;
-    while (j0 < len && !m[j0]) j0++;
+    if (dm) while (j0 < len && !dm[j0]) j0++;
     if (j0 == len) return;
     if (!rr->k_set) {
       rr->K = shift_of(t == PLEAT_F32 ? (double)((const float *)v)[j0] : ((const double *)v)[j0]);
       rr->k_set = true;
     }
-    rr->leaf_n += pleat__k_count(m, NULL, len);
-    if (t == PLEAT_F32) pleat__k_moments_f32(rr->lane_d, rr->s2, v, m, len, rr->K);
-    else pleat__k_moments_f64(rr->lane_d, rr->s2, v, m, len, rr->K);
+    rr->leaf_n += dm ? pleat__k_count(dm, NULL, len) : (int64_t)len;
+    if (t == PLEAT_F32) pleat__k_moments_f32(rr->lane_d, rr->s2, v, dm, len, rr->K);
+    else pleat__k_moments_f64(rr->lane_d, rr->s2, v, dm, len, rr->K);
     return;
   }
+  const uint8_t *m = pleat__seg_mask(sg);
   for (size_t j = 0; j < len; j++) {
     if (!m[j]) continue;
     pleat__imm x = imm_at(t, v, j);
@@ -1008,18 +1009,21 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
       }
       continue;
     }
+    /* before the mask is materialised: these read a dense chunk unmasked */
+    if (r->kind == RED_MIN || r->kind == RED_MAX || r->kind == RED_MINMAX) {
+      minmax_keys(rr, ex, sg);
+      continue;
+    }
+    if (r->kind == RED_MEAN || r->kind == RED_VAR || r->kind == RED_STD) {
+      mean_lanes(rr, ex, sg);
+      continue;
+    }
     const uint8_t *m = pleat__seg_mask(sg);
     switch (r->kind) {
       case RED_SUM:
       case RED_PROD:
         for (size_t j = 0; j < len; j++)
           if (m[j]) g_update(r, &rr->g, imm_at(t, ex->val[r->in[0]], j), 0);
-        break;
-      case RED_MIN: case RED_MAX: case RED_MINMAX:
-        minmax_keys(rr, ex, sg);
-        break;
-      case RED_MEAN: case RED_VAR: case RED_STD:
-        mean_lanes(rr, ex, sg);
         break;
       case RED_FIRST:
         for (size_t j = 0; j < len; j++) {
