@@ -399,6 +399,16 @@ static bool wide_cmp(pleat__exec *ex, const pleat__ir_ins *in, size_t len) {
                          ir->ins[b].op == IR_CONST, len);
 }
 
+/* a + k, k - a, a * k ... with k a constant: k stays in a register. */
+static bool const_arith(pleat__exec *ex, const pleat__ir_ins *in, size_t len) {
+  const pleat__ir *ir = ex->ir;
+  bool kl = ir->ins[in->a].op == IR_CONST, kr = ir->ins[in->b].op == IR_CONST;
+  if (kl == kr) return false; /* two constants were folded; none: the plain loop */
+  int32_t a = kl ? in->b : in->a, k = kl ? in->a : in->b;
+  return pleat__eval_const_op(in->op, ir->ins[a].type, ex->val[in - ir->ins], ex->val[a],
+                              ex->val[k], kl, len);
+}
+
 static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg);
 
 static void *vbuf(pleat__exec *ex, uint32_t k) {
@@ -533,6 +543,8 @@ static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
             break;
           }
           if (in->op >= IR_LT && in->op <= IR_NE && wide_cmp(ex, in, len)) break;
+          if ((in->op == IR_ADD || in->op == IR_SUB || in->op == IR_MUL) && const_arith(ex, in, len))
+            break;
           int64_t trap = -1;
           const uint8_t *guard = NULL;
           if ((in->op == IR_DIV || in->op == IR_REM) && in->c >= 0) guard = ex->val[in->c];

@@ -157,5 +157,11 @@ bool pleat__eval_op(const pleat__ir_ins *ins, const uint8_t *tys, void *r,
                     const void *a, const void *b, const void *c,
                     const uint8_t *guard, const uint8_t *mask, size_t n,
                     int64_t *trap);
+/** r[j] = a[j] op k (k_left: k op a[j]) for op IR_ADD, IR_SUB or IR_MUL on
+    operands of type t, k one constant: the same operations as eval_op's
+    loops, without reading a constant's chunk-long buffer.  False (nothing
+    written) for another op or type. */
+bool pleat__eval_const_op(int op, int t, void *r, const void *a, const void *k, bool k_left,
+                          size_t n);
 
 #endif

@@ -355,3 +355,36 @@ bool pleat__eval_op(const pleat__ir_ins *ins, const uint8_t *tys, void *r,
       return false;
   }
 }
+
+/* Arithmetic with one constant side, the constant held in a register. */
+#define KLOOP(T, E) do { T *R = r; const T *A = a; const T K = *(const T *)k; \
+    for (size_t j = 0; j < n; j++) R[j] = (E); } while (0)
+#define KARITH(OPX) \
+  switch (t) { \
+    case PLEAT_I32: \
+      if (k_left) KLOOP(int32_t, (int32_t)((uint32_t)K OPX (uint32_t)A[j])); \
+      else KLOOP(int32_t, (int32_t)((uint32_t)A[j] OPX (uint32_t)K)); \
+      return true; \
+    case PLEAT_I64: \
+      if (k_left) KLOOP(int64_t, (int64_t)((uint64_t)K OPX (uint64_t)A[j])); \
+      else KLOOP(int64_t, (int64_t)((uint64_t)A[j] OPX (uint64_t)K)); \
+      return true; \
+    case PLEAT_F32: \
+      if (k_left) KLOOP(float, K OPX A[j]); else KLOOP(float, A[j] OPX K); \
+      return true; \
+    case PLEAT_F64: \
+      if (k_left) KLOOP(double, K OPX A[j]); else KLOOP(double, A[j] OPX K); \
+      return true; \
+    default: return false; \
+  }
+
+PLEAT_CLONES
+bool pleat__eval_const_op(int op, int t, void *r, const void *a, const void *k, bool k_left,
+                          size_t n) {
+  switch (op) {
+    case IR_ADD: KARITH(+)
+    case IR_SUB: KARITH(-)
+    case IR_MUL: KARITH(*)
+    default: return false;
+  }
+}
