@@ -11,61 +11,8 @@
 #include "ast.h"
 #include "cmp_wide.h"
 #include "ir.h"
-#if defined(__has_include)
-#  if __has_include("pleat_math.h")
-#    include "pleat_math.h"
-#    define HAVE_PLEAT_MATH 1
-#  endif
-#endif
-
-#ifndef HAVE_PLEAT_MATH
-/* Until kernels/pleat_math.h exists: libm (not bitwise portable). */
-#  define pleat_exp_f64 exp
-#  define pleat_exp_f32 expf
-#  define pleat_exp2_f64 exp2
-#  define pleat_exp2_f32 exp2f
-#  define pleat_log_f64 log
-#  define pleat_log_f32 logf
-#  define pleat_log2_f64 log2
-#  define pleat_log2_f32 log2f
-#  define pleat_log10_f64 log10
-#  define pleat_log10_f32 log10f
-#  define pleat_pow_f64 pow
-#  define pleat_pow_f32 powf
-#  define pleat_sin_f64 sin
-#  define pleat_sin_f32 sinf
-#  define pleat_cos_f64 cos
-#  define pleat_cos_f32 cosf
-#  define pleat_tan_f64 tan
-#  define pleat_tan_f32 tanf
-#  define pleat_asin_f64 asin
-#  define pleat_asin_f32 asinf
-#  define pleat_acos_f64 acos
-#  define pleat_acos_f32 acosf
-#  define pleat_atan_f64 atan
-#  define pleat_atan_f32 atanf
-#  define pleat_atan2_f64 atan2
-#  define pleat_atan2_f32 atan2f
-#  define pleat_sinh_f64 sinh
-#  define pleat_sinh_f32 sinhf
-#  define pleat_cosh_f64 cosh
-#  define pleat_cosh_f32 coshf
-#  define pleat_tanh_f64 tanh
-#  define pleat_tanh_f32 tanhf
-#  define pleat_cbrt_f64 cbrt
-#  define pleat_cbrt_f32 cbrtf
-#  define pleat_hypot_f64 hypot
-#  define pleat_hypot_f32 hypotf
-static inline uint64_t pleat_hash_u64(uint64_t v) {
-  uint64_t z = v + 0x9e3779b97f4a7c15ull;
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-  return z ^ (z >> 31);
-}
-static inline double pleat_uniform_f64(int64_t v) {
-  return (double)(pleat_hash_u64((uint64_t)v) >> 11) * 0x1p-53;
-}
-#endif
+#include "pleat_math.h" /* kernels/: one source for every back end */
+#include "pleat_ops.h"
 
 const pleat__ir_opinfo pleat__ir_ops[IR_COUNT_] = {
 #define PURE IRF_PURE
@@ -86,45 +33,14 @@ const pleat__ir_opinfo pleat__ir_ops[IR_COUNT_] = {
 #undef SEG
 };
 
-/* IEEE 754-2019 minimum/maximum: NaN propagates, -0 < +0, order-free. */
-static inline double min19_d(double a, double b) {
-  if (a != a || b != b) return a + b;
-  if (a < b) return a;
-  if (b < a) return b;
-  return signbit(a) ? a : b;
-}
-static inline double max19_d(double a, double b) {
-  if (a != a || b != b) return a + b;
-  if (a > b) return a;
-  if (b > a) return b;
-  return signbit(a) ? b : a;
-}
-static inline float min19_f(float a, float b) {
-  if (a != a || b != b) return a + b;
-  if (a < b) return a;
-  if (b < a) return b;
-  return signbit(a) ? a : b;
-}
-static inline float max19_f(float a, float b) {
-  if (a != a || b != b) return a + b;
-  if (a > b) return a;
-  if (b > a) return b;
-  return signbit(a) ? b : a;
-}
-
-/* Float to int: truncate, saturate, NaN -> 0 (PTX cvt.rzi.sat). */
-static inline int32_t f2i32(double x) {
-  if (x != x) return 0;
-  if (x >= 2147483648.0) return INT32_MAX;
-  if (x <= -2147483649.0) return INT32_MIN;
-  return (int32_t)x;
-}
-static inline int64_t f2i64(double x) {
-  if (x != x) return 0;
-  if (x >= 9223372036854775808.0) return INT64_MAX;
-  if (x < -9223372036854775808.0) return INT64_MIN;
-  return (int64_t)x;
-}
+/* The ops whose semantics are more than a C operator live in
+   kernels/pleat_ops.h, shared with the generated kernels. */
+#define min19_d pleat_o_min_f64
+#define max19_d pleat_o_max_f64
+#define min19_f pleat_o_min_f32
+#define max19_f pleat_o_max_f32
+#define f2i32 pleat_o_f2i32
+#define f2i64 pleat_o_f2i64
 
 #define LOOP1(T, E) do { T *R = r; const T *A = a; (void)A; \
     for (size_t j = 0; j < n; j++) R[j] = (E); } while (0)
@@ -157,16 +73,10 @@ static inline int64_t f2i64(double x) {
 /* Integer division and remainder: never a trapping instruction (PoCL and
    x86 disagree on x / 0 and MIN / -1); a zero divisor yields 0 and is
    reported if the element is live and its guard holds. */
-#define IDIV(T, MINV, ISREM) do { T *R = r; const T *A = a, *B = b; \
+#define IDIV(T, FN) do { T *R = r; const T *A = a, *B = b; \
     for (size_t j = 0; j < n; j++) { \
-      T x = A[j], y = B[j]; \
-      if (y == 0) { \
-        R[j] = 0; \
-        if (*trap < 0 && (!mask || mask[j]) && (!guard || guard[j])) *trap = (int64_t)j; \
-      } else if (y == -1) { \
-        R[j] = ISREM ? 0 : (T)(0u - (uint64_t)x); \
-        if (!ISREM && x == MINV) R[j] = MINV; \
-      } else R[j] = ISREM ? (T)(x % y) : (T)(x / y); \
+      if (B[j] == 0 && *trap < 0 && (!mask || mask[j]) && (!guard || guard[j])) *trap = (int64_t)j; \
+      R[j] = FN(A[j], B[j]); \
     } } while (0)
 
 static bool cast_op(int to, int from, void *r, const void *a, size_t n) {
@@ -225,11 +135,11 @@ bool pleat__eval_op(const pleat__ir_ins *ins, const uint8_t *tys, void *r,
              LOOP2(float, A[j] * B[j]), LOOP2(double, A[j] * B[j]));
       return true;
     case IR_DIV:
-      BY_NUM(t, IDIV(int32_t, INT32_MIN, 0), IDIV(int64_t, INT64_MIN, 0),
+      BY_NUM(t, IDIV(int32_t, pleat_o_div_i32), IDIV(int64_t, pleat_o_div_i64),
              LOOP2(float, A[j] / B[j]), LOOP2(double, A[j] / B[j]));
       return true;
     case IR_REM:
-      BY_NUM(t, IDIV(int32_t, INT32_MIN, 1), IDIV(int64_t, INT64_MIN, 1),
+      BY_NUM(t, IDIV(int32_t, pleat_o_rem_i32), IDIV(int64_t, pleat_o_rem_i64),
              LOOP2(float, fmodf(A[j], B[j])), LOOP2(double, fmod(A[j], B[j])));
       return true;
     case IR_SHL:
