@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "backend.h"
+#include "codegen.h"
 #include "check.h"
 
 /* ---- contexts --------------------------------------------------------------- */
@@ -187,6 +188,9 @@ pleat_status pleat__plan_create_ast(pleat_ctx *ctx, pleat__ast *t, const pleat_c
 PLEAT_API void pleat_plan_free(pleat_plan *p) {
   if (!p) return;
   pleat__alloc *al = &p->ctx->al;
+  void *bp = atomic_load(&p->backend_plan);
+  if (bp && p->ctx->backend && p->ctx->backend->plan_release)
+    p->ctx->backend->plan_release(p->ctx, p->ctx->backend_state, bp);
   if (p->has_ast) pleat__ast_free(&p->ast);
   pleat__scratch_free(&p->scratch, al);
   pleat__ir_free(&p->ir);
@@ -214,8 +218,26 @@ PLEAT_API pleat_status pleat_plan_explain(const pleat_plan *p, const char *stage
   else if (!strcmp(stage, "plan")) {
     pleat__str_printf(&s, "back end: %s\n", p->ctx->backend->name);
     pleat__ir_dump_plan(&p->ir, &s);
-  } else if (!strcmp(stage, "c") || !strcmp(stage, "opencl") || !strcmp(stage, "cuda") ||
-             !strcmp(stage, "ptx")) {
+  } else if (!strcmp(stage, "c") || !strcmp(stage, "opencl") || !strcmp(stage, "cuda")) {
+    /* the generated leaf kernel in that dialect, without the kernels/
+       headers it is compiled with */
+    pleat__dialect d = stage[0] == 'c' && stage[1] == 0 ? PLEAT__DIALECT_C
+                       : stage[0] == 'o' ? PLEAT__DIALECT_OPENCL : PLEAT__DIALECT_CUDA;
+    uint8_t dt[PLEAT_MAX_COLUMNS];
+    size_t nc = p->ncols < PLEAT_MAX_COLUMNS ? p->ncols : PLEAT_MAX_COLUMNS;
+    for (size_t k = 0; k < nc; k++) dt[k] = (uint8_t)p->schema[k].dtype;
+    char why[256];
+    pleat__str_printf(&s, "/* %s dialect; compiled after kernels/pleat_math.h and kernels/pleat_ops.h */\n",
+                      stage);
+    pleat_status st = pleat__codegen_leaves(&p->ir, dt, nc, d, false, &s, why, sizeof why);
+    if (st != PLEAT_OK) {
+      pthread_mutex_lock(&p->ctx->lock);
+      pleat__msg_set(&p->ctx->msg, "%s", why);
+      pthread_mutex_unlock(&p->ctx->lock);
+      pleat__str_free(&s);
+      return st;
+    }
+  } else if (!strcmp(stage, "ptx")) {
     pleat__str_free(&s);
     return PLEAT_E_UNSUPPORTED;
   } else {

@@ -28,10 +28,19 @@ typedef struct pleat__backend_ops {
       same plan: plans are read-only here.  Required when built. */
   pleat_status (*run)(const pleat_plan *plan, const pleat_column *cols,
                       uint64_t n, pleat_result *res);
+  /** Releases what the back end kept in plan->backend_plan (not NULL).
+      Optional. */
+  void (*plan_release)(pleat_ctx *ctx, void *backend_state, void *obj);
+  /** The back end runs only part of the language (it says so for the
+      rest): `auto` does not pick it, naming it still does. */
+  bool partial;
 } pleat__backend_ops;
 
 extern const pleat__backend_ops pleat__backend_seq;
 extern const pleat__backend_ops pleat__backend_threads;
+#ifdef PLEAT_HAVE_OPENCL
+extern const pleat__backend_ops pleat__backend_opencl;
+#endif
 
 /** The back ends pleat knows of, in `auto` order of preference last to first
     ("auto" tries cuda, opencl, threads, seq). */

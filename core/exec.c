@@ -455,9 +455,20 @@ static void expand(pleat__exec *ex, uint32_t k, pleat__seg *sg, size_t upto) {
   cs->len = 0;
 }
 
+static void fail_trap_at(pleat__exec *ex, int64_t i);
+
 static void fail_trap(pleat__exec *ex, pleat__seg *sg) {
-  int64_t t = ex->trap_pos;
-  int64_t i = src_of(sg, (size_t)t);
+  fail_trap_at(ex, src_of(sg, (size_t)ex->trap_pos));
+}
+
+void pleat__exec_fail_div0(pleat__exec *ex, uint32_t ins, int64_t i) {
+  ex->trap_kind = TRAP_DIV;
+  ex->trap_ins = ins;
+  ex->trap_extra[0] = 0;
+  fail_trap_at(ex, i);
+}
+
+static void fail_trap_at(pleat__exec *ex, int64_t i) {
   const char *what = "integer division by zero";
   uint32_t off = 0, len = 0;
   if (ex->trap_kind == TRAP_DIV) {

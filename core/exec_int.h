@@ -151,6 +151,15 @@ bool pleat__reduce_collect_reserve(pleat__exec *ex, uint64_t add);
     moves the length. */
 void pleat__reduce_collect_into(const pleat__ir *ir, struct pleat__redrt *blk,
                                 const struct pleat__redrt *main, uint64_t off, uint64_t count);
+/** Folds the partial of reducer k over one whole leaf, computed elsewhere
+    (a device kernel: codegen.h's row words a, b, n, flag), into ex's
+    reducers.  Call it for every leaf in leaf order, empty ones included
+    (n = 0): the float sums are then rebuilt in seq's tree. */
+void pleat__reduce_push_leaf(pleat__exec *ex, uint32_t k, pleat__imm a, pleat__imm b, int64_t n,
+                             bool flag);
+/** Fails the run as seq does for an integer division by zero by
+    instruction ins at source index i (the message names its text). */
+void pleat__exec_fail_div0(pleat__exec *ex, uint32_t ins, int64_t i);
 /** Sets ex->stop when every top-level reducer has finished early. */
 void pleat__reduce_check_done(pleat__exec *ex);
 

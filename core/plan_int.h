@@ -36,6 +36,10 @@ struct pleat_plan {
   pleat_column *schema;    /* names copied into names[] */
   char (*names)[72];
   pleat__scratch scratch;  /* mutable under a const plan: atomics only */
+  /* The back end's own per-plan object (a built device program), made at
+     the first run and set once with a compare-and-swap; released by the
+     back end's plan_release when the plan is freed. */
+  _Atomic(void *) backend_plan;
 };
 
 /* Memory of a result: values and arrays in blocks freed together. */

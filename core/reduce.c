@@ -1402,3 +1402,33 @@ void pleat__reduce_collect_into(const pleat__ir *ir, pleat__redrt *blk, const pl
     b->cext = true;
   }
 }
+
+/* ---- leaf partials computed elsewhere (a device kernel, codegen.h) ------------- */
+
+void pleat__reduce_push_leaf(pleat__exec *ex, uint32_t k, pleat__imm a, pleat__imm b, int64_t n,
+                             bool flag) {
+  pleat__redrt *rr = &ex->rr[k];
+  const pleat__ir_red *r = rr->r;
+  gstate g = g_empty(r);
+  if (n) {
+    g.n = n;
+    switch (r->kind) {
+      case RED_MEAN: case RED_VAR: case RED_STD:
+        g.a = a;
+        g.m2 = b.f;
+        break;
+      case RED_MIN: case RED_MAX: case RED_MINMAX:
+        g.a = a;
+        g.b = b;
+        g.flag = flag;
+        break;
+      case RED_COUNT:
+        break;
+      default:
+        g.a = a;
+        break;
+    }
+  }
+  if (rr->tree) tree_push(rr, g); /* every leaf, in order: the tree of seq */
+  else g_merge(r, &rr->g, &g);
+}

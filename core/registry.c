@@ -13,12 +13,15 @@ static bool probe_not_built(char *why, size_t n) {
   return false;
 }
 
-static const pleat__backend_ops not_built_opencl = {"opencl", false, probe_not_built, NULL, NULL, NULL};
-static const pleat__backend_ops not_built_cuda = {"cuda", false, probe_not_built, NULL, NULL, NULL};
+#ifndef PLEAT_HAVE_OPENCL
+static const pleat__backend_ops not_built_opencl = {"opencl", false, probe_not_built, NULL, NULL, NULL, NULL, false};
+#define pleat__backend_opencl not_built_opencl
+#endif
+static const pleat__backend_ops not_built_cuda = {"cuda", false, probe_not_built, NULL, NULL, NULL, NULL, false};
 
 /* In `auto` preference order, best first. */
 static const pleat__backend_ops *const table[] = {
-  &not_built_cuda, &not_built_opencl, &pleat__backend_threads, &pleat__backend_seq,
+  &not_built_cuda, &pleat__backend_opencl, &pleat__backend_threads, &pleat__backend_seq,
 };
 #define NTABLE (sizeof table / sizeof table[0])
 
@@ -43,6 +46,11 @@ pleat_status pleat__backend_select(const char *spec, const pleat__backend_ops **
   char why[256];
   if (!strcmp(spec, "auto")) {
     for (size_t k = 0; k < NTABLE; k++) {
+      if (table[k]->built && table[k]->partial) {
+        pleat__log(PLEAT_LOG_INFO, "backend auto: skipped %s (it runs part of the language; "
+                   "name it to use it)", table[k]->name);
+        continue;
+      }
       if (table[k]->built && table[k]->probe(why, sizeof why)) {
         *out = table[k];
         pleat__log(PLEAT_LOG_INFO, "backend auto: chose %s", table[k]->name);

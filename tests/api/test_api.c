@@ -101,7 +101,17 @@ static void test_ctx_backends(void **state) {
   assert_int_equal(pleat_ctx_create(&ctx, &o), PLEAT_E_UNAVAILABLE);
   assert_non_null(strstr(pleat_ctx_errmsg(ctx), "cuda"));
   pleat_ctx_free(ctx);
+  /* a list takes its first usable entry: opencl where a device is, else seq */
+  bool ocl_usable = false;
+  for (size_t k = 0; k < pleat_backend_count(); k++) {
+    pleat_backend_info bi;
+    if (pleat_backend_get(k, &bi) == PLEAT_OK && !strcmp(bi.name, "opencl")) ocl_usable = bi.usable;
+  }
   o.backend = "cuda,opencl,seq";
+  assert_int_equal(pleat_ctx_create(&ctx, &o), PLEAT_OK);
+  assert_string_equal(pleat_ctx_backend(ctx), ocl_usable ? "opencl" : "seq");
+  pleat_ctx_free(ctx);
+  o.backend = "cuda,seq";
   assert_int_equal(pleat_ctx_create(&ctx, &o), PLEAT_OK);
   assert_string_equal(pleat_ctx_backend(ctx), "seq");
   pleat_ctx_free(ctx);

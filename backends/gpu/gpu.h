@@ -1,0 +1,58 @@
+/*
+** gpu.h -- the GPU host layer shared by the opencl and cuda back ends
+** (DESIGN principle 3): the generated leaf kernel (core/codegen.h) is
+** built once per plan, launched over the input in pieces that fit the
+** device's buffers, and its rows of leaf partials are pushed into the
+** reducers in leaf order, so the result has seq's bits.  A back end only
+** supplies the few device operations below.
+*/
+#ifndef PLEAT_GPU_H
+#define PLEAT_GPU_H
+
+#include "codegen.h"
+#include "exec_int.h"
+
+/** A column as one launch sees it: the elements from the launch's base on
+    (data NULL for a lazy column: the kernel generates it). */
+typedef struct pleat__gpu_col {
+  const void *data;
+  size_t bytes;       /* of data in this launch */
+  int gen;            /* pleat_gen */
+  uint64_t param;     /* range start or seed */
+} pleat__gpu_col;
+
+/** One launch of pleat_leaves (argument order in codegen.h). */
+typedef struct pleat__gpu_launch {
+  uint64_t n, leaf0, nleaf, base;
+  size_t ncols;
+  const pleat__gpu_col *cols;
+  uint64_t *out;      /* nleaf rows of PLEAT__ROW_WORDS(nred) words, host memory */
+  size_t out_bytes;
+} pleat__gpu_launch;
+
+typedef struct pleat__gpu_devops {
+  const char *dialect_name;  /* "opencl", "cuda": for messages */
+  pleat__dialect dialect;
+  /** Builds the kernel source; the program (holding pleat_leaves), or NULL
+      with the reason (the build log) in msg. */
+  void *(*build)(void *dev, const char *src, size_t len, pleat__msg *msg);
+  void (*release)(void *dev, void *prog);
+  /** Runs one launch to completion and copies the rows into l->out. */
+  pleat_status (*launch)(void *dev, void *prog, const pleat__gpu_launch *l, pleat__msg *msg);
+  /** Largest single buffer the device takes, in bytes. */
+  uint64_t (*max_buffer)(void *dev);
+  /** Whether the device has fp64 (pleat_math.h needs it). */
+  bool (*has_fp64)(void *dev);
+} pleat__gpu_devops;
+
+/** Runs plan on the device: builds (or reuses) its program, launches,
+    combines.  A plan the generator cannot write fails with
+    PLEAT_E_UNSUPPORTED and says what is missing. */
+pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, uint64_t n,
+                            pleat_result *res, const pleat__gpu_devops *ops, void *dev);
+
+/** The kernel source the device builds for plan (prelude included). */
+pleat_status pleat__gpu_source(const pleat_plan *plan, pleat__dialect d, pleat__str *out,
+                               char *why, size_t whylen);
+
+#endif

@@ -1,0 +1,145 @@
+/*
+** gpu_run.c -- see gpu.h.  The leaves run on the device in any order; the
+** host then walks the rows in leaf order: the first row with a trap is the
+** error of the smallest index (a leaf's trap is its first), and the others
+** are pushed into the leaf tree exactly as seq builds it.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "gpu.h"
+
+#define MAX_LAUNCH_LEAVES 65536u /* 2^28 elements per launch at most */
+
+pleat_status pleat__gpu_source(const pleat_plan *plan, pleat__dialect d, pleat__str *out,
+                               char *why, size_t whylen) {
+  uint8_t dt[PLEAT_MAX_COLUMNS];
+  size_t nc = plan->ncols < PLEAT_MAX_COLUMNS ? plan->ncols : PLEAT_MAX_COLUMNS;
+  for (size_t k = 0; k < nc; k++) dt[k] = (uint8_t)plan->schema[k].dtype;
+  return pleat__codegen_leaves(&plan->ir, dt, nc, d, true, out, why, whylen);
+}
+
+/* The plan's program: built at its first run on this back end, then kept
+   (plan->backend_plan, released with the plan). */
+static void *plan_program(const pleat_plan *plan, pleat_result *res, const pleat__gpu_devops *ops,
+                          void *dev) {
+  pleat_plan *p = (pleat_plan *)plan; /* the slot is atomic: set once */
+  void *prog = atomic_load(&p->backend_plan);
+  if (prog) return prog;
+  pleat__str src;
+  pleat__str_init(&src, res->al);
+  char why[256];
+  pleat_status st = pleat__gpu_source(plan, ops->dialect, &src, why, sizeof why);
+  if (st != PLEAT_OK || src.oom) {
+    pleat__str_free(&src);
+    if (st == PLEAT_OK) pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory writing the kernel");
+    else pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, why);
+    return NULL;
+  }
+  pleat__msg msg;
+  msg.text[0] = 0;
+  prog = ops->build(dev, src.s, src.len, &msg);
+  pleat__str_free(&src);
+  if (!prog) {
+    pleat__res_fail(res, PLEAT_E_BUILD, -1, "%s: the generated kernel did not build: %s",
+                    ops->dialect_name, msg.text);
+    return NULL;
+  }
+  void *none = NULL;
+  if (!atomic_compare_exchange_strong(&p->backend_plan, &none, prog)) {
+    ops->release(dev, prog); /* another thread built it first */
+    prog = none;
+  }
+  return prog;
+}
+
+pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, uint64_t n,
+                            pleat_result *res, const pleat__gpu_devops *ops, void *dev) {
+  const pleat__ir *ir = &plan->ir;
+  char why[256];
+  if (!pleat__codegen_supported(ir, why, sizeof why)) {
+    pleat__res_fail(res, PLEAT_E_UNSUPPORTED, -1, "%s: %s", ops->dialect_name, why);
+    return PLEAT_E_UNSUPPORTED;
+  }
+  if (!ops->has_fp64(dev)) {
+    /* kernels/pleat_math.h evaluates f32 functions in f64; nothing is
+       ever demoted to f32 */
+    pleat__res_fail(res, PLEAT_E_UNSUPPORTED, -1,
+                    "%s: the device has no fp64, which pleat's kernels need", ops->dialect_name);
+    return PLEAT_E_UNSUPPORTED;
+  }
+  void *prog = plan_program(plan, res, ops, dev);
+  if (!prog) return res->status;
+
+  pleat__exec mx;
+  memset(&mx, 0, sizeof mx);
+  mx.ir = ir;
+  mx.cols = cols;
+  mx.n = n;
+  mx.res = res;
+  mx.al = res->al;
+  pleat_status st = pleat__reduce_init(&mx);
+  if (st != PLEAT_OK) return st;
+
+  uint64_t nleaves = n / PLEAT_LEAF + (n % PLEAT_LEAF != 0);
+  size_t es_max = 1;
+  for (size_t k = 0; k < plan->ncols; k++) {
+    size_t es = pleat_dtype_size(cols[k].dtype);
+    if (cols[k].gen == PLEAT_GEN_NONE && es > es_max) es_max = es;
+  }
+  uint32_t words = PLEAT__ROW_WORDS(ir->nred);
+  uint64_t maxbuf = ops->max_buffer(dev);
+  uint64_t per = maxbuf / ((uint64_t)PLEAT_LEAF * es_max);
+  uint64_t rows_per = maxbuf / ((uint64_t)words * 8);
+  if (per > rows_per) per = rows_per;
+  if (per > MAX_LAUNCH_LEAVES) per = MAX_LAUNCH_LEAVES;
+  if (per > nleaves) per = nleaves;
+  if (per == 0) per = 1;
+  pleat__gpu_col gc[PLEAT_MAX_COLUMNS];
+  uint64_t *rows = nleaves ? pleat__malloc(res->al, (size_t)per * words * 8) : NULL;
+  if (nleaves && !rows) {
+    pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory for %llu leaf rows",
+                    (unsigned long long)per);
+    st = PLEAT_E_NOMEM;
+    goto out;
+  }
+  for (uint64_t l0 = 0; l0 < nleaves && !mx.failed; l0 += per) {
+    uint64_t nl = nleaves - l0 < per ? nleaves - l0 : per;
+    uint64_t base = l0 * PLEAT_LEAF, end = (l0 + nl) * PLEAT_LEAF < n ? (l0 + nl) * PLEAT_LEAF : n;
+    for (size_t k = 0; k < plan->ncols; k++) {
+      const pleat_column *c = &cols[k];
+      size_t es = pleat_dtype_size(c->dtype);
+      gc[k].gen = c->gen;
+      gc[k].param = c->gen == PLEAT_GEN_RANGE ? (uint64_t)c->start : c->seed;
+      gc[k].data = c->gen == PLEAT_GEN_NONE ? (const char *)c->data + base * es : NULL;
+      gc[k].bytes = c->gen == PLEAT_GEN_NONE ? (size_t)(end - base) * es : 0;
+    }
+    pleat__gpu_launch L = {n, l0, nl, base, plan->ncols, gc, rows, (size_t)nl * words * 8};
+    pleat__msg msg;
+    msg.text[0] = 0;
+    st = ops->launch(dev, prog, &L, &msg);
+    if (st != PLEAT_OK) {
+      pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, msg.text);
+      goto out;
+    }
+    for (uint64_t q = 0; q < nl; q++) {
+      const uint64_t *row = rows + q * words;
+      int64_t trap = (int64_t)row[4 * ir->nred];
+      if (trap >= 0) {
+        pleat__exec_fail_div0(&mx, (uint32_t)row[4 * ir->nred + 1], trap);
+        break;
+      }
+      for (uint32_t r = 0; r < ir->nred; r++) {
+        pleat__imm a, b;
+        memcpy(&a, &row[4 * r], 8);
+        memcpy(&b, &row[4 * r + 1], 8);
+        pleat__reduce_push_leaf(&mx, r, a, b, (int64_t)row[4 * r + 2], row[4 * r + 3] != 0);
+      }
+    }
+  }
+  st = mx.failed ? res->status : pleat__reduce_finish(&mx);
+out:
+  pleat__free(res->al, rows);
+  pleat__reduce_free(&mx);
+  return st;
+}

@@ -1,0 +1,471 @@
+/*
+** codegen.c -- see codegen.h.  The text written here is the same algorithm
+** as core/exec.c + core/reduce.c for one leaf, element by element: every
+** op in instruction order, a filter that fails skips the rest of the
+** element (the interpreter's mask), a division by zero where it counts
+** ends the leaf with its index.  The op semantics beyond C's operators come
+** from kernels/pleat_ops.h and kernels/pleat_math.h, the very functions the
+** interpreter calls.
+*/
+#include <stdio.h>
+#include <string.h>
+
+#include "codegen.h"
+#include "kernel_pleat_math.h" /* generated: pleat__text_math */
+#include "kernel_pleat_ops.h"  /* generated: pleat__text_ops */
+
+void pleat__codegen_prelude(pleat__str *o) {
+  pleat__str_puts(o, pleat__text_math);
+  pleat__str_puts(o, pleat__text_ops);
+}
+
+/* ---- what can be written ------------------------------------------------- */
+
+static bool red_ok(const pleat__ir_red *r) {
+  switch (r->kind) {
+    case RED_SUM: case RED_PROD: case RED_COUNT: case RED_MIN: case RED_MAX: case RED_MINMAX:
+    case RED_MEAN: case RED_VAR: case RED_STD:
+      return r->top && (r->kind == RED_COUNT || (r->nin == 1 && r->in[0] >= 0));
+  }
+  return false;
+}
+
+/* An op's name as the language writes it (the table has TAKE_WHILE). */
+static const char *lower_name(int op, char *buf, size_t n) {
+  const char *s = pleat__ir_ops[op].name;
+  size_t k = 0;
+  for (; s[k] && k + 1 < n; k++) buf[k] = (char)(s[k] >= 'A' && s[k] <= 'Z' ? s[k] - 'A' + 'a' : s[k]);
+  buf[k] = 0;
+  return buf;
+}
+
+bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
+  char nm[32];
+  if (ir->nseg != 1) {
+    snprintf(why, whylen, "flat_map and flat_map_range are not supported by the kernel generator yet");
+    return false;
+  }
+  for (uint32_t k = 0; k < ir->nins; k++) {
+    const pleat__ir_ins *in = &ir->ins[k];
+    if ((pleat__ir_ops[in->op].flags & IRF_STAGE) && in->op != IR_FILTER) {
+      snprintf(why, whylen, "the stage %s is not supported by the kernel generator yet "
+               "(maps, filters and order-free reducers are)", lower_name(in->op, nm, sizeof nm));
+      return false;
+    }
+    if (in->op == IR_UNPACK || in->op == IR_KIN) {
+      snprintf(why, whylen, "flat_map values are not supported by the kernel generator yet");
+      return false;
+    }
+  }
+  for (uint32_t k = 0; k < ir->nred; k++)
+    if (!red_ok(&ir->red[k])) {
+      snprintf(why, whylen, "the reducer %s is not supported by the kernel generator yet "
+               "(sum, prod, count, min, max, minmax, mean, var, std are)",
+               pleat__red_names[ir->red[k].kind]);
+      return false;
+    }
+  return true;
+}
+
+/* ---- dialect hooks ----------------------------------------------------------- */
+
+static const char *tname(int t) {
+  switch (t) {
+    case PLEAT_BOOL: return "pleat_u8";
+    case PLEAT_I32: return "pleat_i32";
+    case PLEAT_I64: return "pleat_i64";
+    case PLEAT_F32: return "float";
+    default: return "double";
+  }
+}
+
+static const char *global_ptr(pleat__dialect d) {
+  return d == PLEAT__DIALECT_OPENCL ? "__global " : "";
+}
+
+static void dialect_head(pleat__str *o, pleat__dialect d) {
+  switch (d) {
+    case PLEAT__DIALECT_OPENCL:
+      pleat__str_puts(o, "#define PLEAT_DIALECT_OPENCL 1\n");
+      break;
+    case PLEAT__DIALECT_CUDA:
+      pleat__str_puts(o, "#define PLEAT_DIALECT_CUDA 1\n");
+      break;
+    default:
+      break;
+  }
+}
+
+static void dialect_types(pleat__str *o, pleat__dialect d) {
+  switch (d) {
+    case PLEAT__DIALECT_OPENCL: pleat__str_puts(o, "typedef uchar pleat_u8;\n"); break;
+    case PLEAT__DIALECT_CUDA: pleat__str_puts(o, "typedef unsigned char pleat_u8;\n"); break;
+    default: pleat__str_puts(o, "#include <math.h>\ntypedef uint8_t pleat_u8;\n"); break;
+  }
+}
+
+/* ---- expressions ------------------------------------------------------------------ */
+
+/* A constant of type t, exactly: integers in hex through the unsigned
+   type, floats as bit patterns (never a bare nan or -0, never through the
+   locale). */
+static void put_const(pleat__str *o, int t, pleat__imm v) {
+  switch (t) {
+    case PLEAT_BOOL: pleat__str_printf(o, "((pleat_u8)%d)", v.i != 0); break;
+    case PLEAT_I32:
+      pleat__str_printf(o, "((pleat_i32)0x%08xu)", (unsigned)(uint32_t)v.i);
+      break;
+    case PLEAT_I64:
+      pleat__str_printf(o, "((pleat_i64)PLEAT_U64C(0x%016llx))", (unsigned long long)v.i);
+      break;
+    case PLEAT_F32: {
+      float f = (float)v.f;
+      uint32_t b;
+      memcpy(&b, &f, sizeof b);
+      pleat__str_printf(o, "pleat_m_flt(0x%08xu)", (unsigned)b);
+      break;
+    }
+    default: {
+      uint64_t b;
+      memcpy(&b, &v.f, sizeof b);
+      pleat__str_printf(o, "pleat_m_dbl(PLEAT_U64C(0x%016llx))", (unsigned long long)b);
+      break;
+    }
+  }
+}
+
+static const char *ut(int t) { return t == PLEAT_I32 ? "pleat_u32" : "pleat_u64"; }
+static const char *sfx(int t) { return t == PLEAT_F32 ? "f32" : "f64"; }
+
+/* The value of a pure op, as an expression over v<a>, v<b>, v<c>. */
+static bool put_expr(pleat__str *o, const pleat__ir *ir, const pleat__ir_ins *in, pleat__dialect d) {
+  int t = in->a >= 0 ? ir->ins[in->a].type : in->type; /* operand type */
+  bool flt = t == PLEAT_F32 || t == PLEAT_F64;
+  int a = in->a, b = in->b, c = in->c;
+  const char *T = tname(t);
+  switch (in->op) {
+    case IR_NEG:
+      if (flt) pleat__str_printf(o, "(-v%d)", a);
+      else pleat__str_printf(o, "((%s)((%s)0 - (%s)v%d))", T, ut(t), ut(t), a);
+      return true;
+#define ARITH(OPC, S)                                                                          \
+    case OPC:                                                                                  \
+      if (flt) pleat__str_printf(o, "(v%d " S " v%d)", a, b);                                  \
+      else pleat__str_printf(o, "((%s)((%s)v%d " S " (%s)v%d))", T, ut(t), a, ut(t), b);       \
+      return true;
+    ARITH(IR_ADD, "+")
+    ARITH(IR_SUB, "-")
+    ARITH(IR_MUL, "*")
+#undef ARITH
+    case IR_DIV:
+      if (flt) pleat__str_printf(o, "(v%d / v%d)", a, b);
+      else pleat__str_printf(o, "pleat_o_div_%s(v%d, v%d)", t == PLEAT_I32 ? "i32" : "i64", a, b);
+      return true;
+    case IR_REM:
+      if (t == PLEAT_F32 && d == PLEAT__DIALECT_C) pleat__str_printf(o, "fmodf(v%d, v%d)", a, b);
+      else if (flt) pleat__str_printf(o, "fmod(v%d, v%d)", a, b); /* exact everywhere */
+      else pleat__str_printf(o, "pleat_o_rem_%s(v%d, v%d)", t == PLEAT_I32 ? "i32" : "i64", a, b);
+      return true;
+    case IR_SHL:
+      pleat__str_printf(o, "((%s)((%s)v%d << ((%s)v%d & %du)))", T, ut(t), a, ut(t), b,
+                        t == PLEAT_I32 ? 31 : 63);
+      return true;
+    case IR_SHR:
+      pleat__str_printf(o, "((%s)(v%d >> ((%s)v%d & %du)))", T, a, ut(t), b, t == PLEAT_I32 ? 31 : 63);
+      return true;
+    case IR_BAND: pleat__str_printf(o, "((%s)(v%d & v%d))", T, a, b); return true;
+    case IR_BOR: pleat__str_printf(o, "((%s)(v%d | v%d))", T, a, b); return true;
+    case IR_BXOR: pleat__str_printf(o, "((%s)(v%d ^ v%d))", T, a, b); return true;
+    case IR_BNOT: pleat__str_printf(o, "((%s)~v%d)", T, a); return true;
+    case IR_NOT: pleat__str_printf(o, "((pleat_u8)!v%d)", a); return true;
+#define CMPOP(OPC, S) \
+    case OPC: pleat__str_printf(o, "((pleat_u8)(v%d " S " v%d))", a, b); return true;
+    CMPOP(IR_LT, "<")
+    CMPOP(IR_LE, "<=")
+    CMPOP(IR_GT, ">")
+    CMPOP(IR_GE, ">=")
+    CMPOP(IR_EQ, "==")
+    CMPOP(IR_NE, "!=")
+#undef CMPOP
+    case IR_SELECT: pleat__str_printf(o, "(v%d ? v%d : v%d)", a, b, c); return true;
+    case IR_CAST: {
+      int from = in->aux, to = in->type;
+      bool ff = from == PLEAT_F32 || from == PLEAT_F64;
+      switch (to) {
+        case PLEAT_BOOL: pleat__str_printf(o, "((pleat_u8)(v%d != 0))", a); break;
+        case PLEAT_I32:
+          if (ff) pleat__str_printf(o, "pleat_o_f2i32((double)v%d)", a);
+          else pleat__str_printf(o, "((pleat_i32)(pleat_u32)(pleat_u64)(pleat_i64)v%d)", a);
+          break;
+        case PLEAT_I64:
+          if (ff) pleat__str_printf(o, "pleat_o_f2i64((double)v%d)", a);
+          else pleat__str_printf(o, "((pleat_i64)v%d)", a);
+          break;
+        default: pleat__str_printf(o, "((%s)v%d)", tname(to), a); break;
+      }
+      return true;
+    }
+    case IR_ABS:
+      if (flt) pleat__str_printf(o, "((%s)pleat_m_fabs((double)v%d))", T, a);
+      else pleat__str_printf(o, "(v%d < 0 ? (%s)((%s)0 - (%s)v%d) : v%d)", a, T, ut(t), ut(t), a, a);
+      return true;
+    case IR_MIN:
+      if (flt) pleat__str_printf(o, "pleat_o_min_%s(v%d, v%d)", sfx(t), a, b);
+      else pleat__str_printf(o, "(v%d < v%d ? v%d : v%d)", a, b, a, b);
+      return true;
+    case IR_MAX:
+      if (flt) pleat__str_printf(o, "pleat_o_max_%s(v%d, v%d)", sfx(t), a, b);
+      else pleat__str_printf(o, "(v%d > v%d ? v%d : v%d)", a, b, a, b);
+      return true;
+    case IR_SQRT:
+      pleat__str_printf(o, "pleat_m_sqrt%s(v%d)", t == PLEAT_F32 ? "f" : "", a);
+      return true;
+#define FN1(OPC, NAME) \
+    case OPC: pleat__str_printf(o, "pleat_" NAME "_%s(v%d)", sfx(t), a); return true;
+#define FN2(OPC, NAME) \
+    case OPC: pleat__str_printf(o, "pleat_" NAME "_%s(v%d, v%d)", sfx(t), a, b); return true;
+    FN1(IR_CBRT, "cbrt") FN1(IR_EXP, "exp") FN1(IR_EXP2, "exp2") FN1(IR_LOG, "log")
+    FN1(IR_LOG2, "log2") FN1(IR_LOG10, "log10") FN2(IR_POW, "pow") FN1(IR_SIN, "sin")
+    FN1(IR_COS, "cos") FN1(IR_TAN, "tan") FN1(IR_ASIN, "asin") FN1(IR_ACOS, "acos")
+    FN1(IR_ATAN, "atan") FN2(IR_ATAN2, "atan2") FN1(IR_SINH, "sinh") FN1(IR_COSH, "cosh")
+    FN1(IR_TANH, "tanh") FN2(IR_HYPOT, "hypot")
+#undef FN1
+#undef FN2
+#define RND(OPC, NAME)                                                                  \
+    case OPC:                                                                           \
+      if (d == PLEAT__DIALECT_C && t == PLEAT_F32) pleat__str_printf(o, NAME "f(v%d)", a); \
+      else pleat__str_printf(o, NAME "(v%d)", a);                                       \
+      return true;
+    RND(IR_FLOOR, "floor") RND(IR_CEIL, "ceil") RND(IR_ROUND, "round") RND(IR_TRUNC, "trunc")
+#undef RND
+    case IR_FMA:
+      if (d == PLEAT__DIALECT_C && t == PLEAT_F32) pleat__str_printf(o, "fmaf(v%d, v%d, v%d)", a, b, c);
+      else pleat__str_printf(o, "fma(v%d, v%d, v%d)", a, b, c);
+      return true;
+    case IR_ISNAN: pleat__str_printf(o, "((pleat_u8)(v%d != v%d))", a, a); return true;
+    case IR_ISINF:
+      pleat__str_printf(o, "((pleat_u8)(pleat_m_fabs((double)v%d) == pleat_m_inf()))", a);
+      return true;
+    case IR_HASH: pleat__str_printf(o, "((pleat_i64)pleat_hash_u64((pleat_u64)v%d))", a); return true;
+    case IR_UNIFORM: pleat__str_printf(o, "pleat_uniform_f64(v%d)", a); return true;
+  }
+  return false;
+}
+
+/* A column's element at source index i: read, or generated from i as
+   core/exec.c's load_column generates it. */
+static void put_column(pleat__str *o, int k, int col, int t) {
+  const char *T = tname(t);
+  pleat__str_printf(o, "    %s v%d;\n", T, k);
+  if (t == PLEAT_BOOL) /* a bool column's bytes count as 0 or 1 */
+    pleat__str_printf(o, "    if (g%d == 0) v%d = (pleat_u8)(c%d[i - base] != 0);\n", col, k, col);
+  else pleat__str_printf(o, "    if (g%d == 0) v%d = c%d[i - base];\n", col, k, col);
+  pleat__str_printf(o, "    else if (g%d == 1) {\n", col);
+  pleat__str_printf(o, "      pleat_i64 r = (pleat_i64)((pleat_u64)p%d + i);\n", col);
+  switch (t) {
+    case PLEAT_BOOL: pleat__str_printf(o, "      v%d = (pleat_u8)(r & 1);\n", k); break;
+    case PLEAT_I32: pleat__str_printf(o, "      v%d = (pleat_i32)(pleat_u32)(pleat_u64)r;\n", k); break;
+    default: pleat__str_printf(o, "      v%d = (%s)r;\n", k, T); break;
+  }
+  pleat__str_puts(o, "    } else ");
+  if (t == PLEAT_F32) {
+    pleat__str_printf(o, "if (g%d == 2) {\n      pleat_u64 h = pleat_hash_u64(p%d ^ pleat_hash_u64(i));\n"
+                      "      v%d = (float)(h >> 40) * 0x1p-24f;\n    } else v%d = (float)pleat_normal_f64(p%d, (pleat_i64)i);\n",
+                      col, col, k, k, col);
+  } else if (t == PLEAT_F64) {
+    pleat__str_printf(o, "if (g%d == 2) {\n      pleat_u64 h = pleat_hash_u64(p%d ^ pleat_hash_u64(i));\n"
+                      "      v%d = (double)(h >> 11) * 0x1p-53;\n    } else v%d = pleat_normal_f64(p%d, (pleat_i64)i);\n",
+                      col, col, k, k, col);
+  } else {
+    pleat__str_printf(o, "v%d = 0; /* no uniform or normal column of this type */\n", k);
+  }
+}
+
+/* ---- reducers ------------------------------------------------------------------- */
+
+static bool tree_kind(const pleat__ir_red *r) {
+  bool flt = r->in_type == PLEAT_F32 || r->in_type == PLEAT_F64;
+  return ((r->kind == RED_SUM || r->kind == RED_PROD) && flt) || r->kind == RED_MEAN ||
+         r->kind == RED_VAR || r->kind == RED_STD;
+}
+
+static void red_decl(pleat__str *o, const pleat__ir_red *r, int q) {
+  int t = r->in_type;
+  pleat__str_printf(o, "  pleat_i64 n%d = 0;\n", q);
+  switch (r->kind) {
+    case RED_SUM: case RED_PROD:
+      if (tree_kind(r))
+        pleat__str_printf(o, "  %s l%d[32];\n  for (int j = 0; j < 32; j++) l%d[j] = %s;\n", tname(t), q,
+                          q, r->kind == RED_PROD ? (t == PLEAT_F32 ? "1.0f" : "1.0")
+                                                 : (t == PLEAT_F32 ? "0.0f" : "0.0"));
+      else pleat__str_printf(o, "  pleat_u64 acc%d = %s;\n", q, r->kind == RED_PROD ? "1" : "0");
+      break;
+    case RED_MIN: case RED_MAX: case RED_MINMAX:
+      pleat__str_printf(o, "  pleat_i64 mn%d = (pleat_i64)PLEAT_U64C(0x7fffffffffffffff), "
+                        "mx%d = (pleat_i64)PLEAT_U64C(0x8000000000000000);\n  int nan%d = 0;\n", q, q, q);
+      break;
+    case RED_MEAN: case RED_VAR: case RED_STD:
+      pleat__str_printf(o, "  double s%d[32], t%d[32], K%d = 0.0;\n  int ks%d = 0;\n"
+                        "  for (int j = 0; j < 32; j++) { s%d[j] = 0.0; t%d[j] = 0.0; }\n",
+                        q, q, q, q, q, q);
+      break;
+    default:
+      break;
+  }
+}
+
+/* The fold of one live element into reducer q (its input is v<in>). */
+static void red_step(pleat__str *o, const pleat__ir_red *r, int q) {
+  int t = r->in_type, v = r->in[0];
+  switch (r->kind) {
+    case RED_COUNT:
+      if (r->pred >= 0) pleat__str_printf(o, "    if (v%d) n%d++;\n", r->pred, q);
+      else pleat__str_printf(o, "    n%d++;\n", q);
+      return;
+    case RED_SUM: case RED_PROD: {
+      const char *op = r->kind == RED_SUM ? "+" : "*";
+      if (tree_kind(r))
+        pleat__str_printf(o, "    l%d[i & 31] = l%d[i & 31] %s v%d;\n", q, q, op, v);
+      else
+        pleat__str_printf(o, "    acc%d = acc%d %s (pleat_u64)(pleat_i64)v%d;\n", q, q, op, v);
+      pleat__str_printf(o, "    n%d++;\n", q);
+      return;
+    }
+    case RED_MIN: case RED_MAX: case RED_MINMAX:
+      /* order-preserving integer keys, as fold_kernels.c's KEY_F32/KEY_F64 */
+      if (t == PLEAT_F32)
+        pleat__str_printf(o, "    { pleat_i32 b = (pleat_i32)pleat_m_bitsf(v%d); pleat_i64 k = "
+                          "(pleat_i64)(b ^ ((b >> 31) & 0x7fffffff));\n", v);
+      else if (t == PLEAT_F64)
+        pleat__str_printf(o, "    { pleat_i64 b = (pleat_i64)pleat_m_bits(v%d); pleat_i64 k = "
+                          "b ^ ((b >> 63) & (pleat_i64)PLEAT_U64C(0x7fffffffffffffff));\n", v);
+      else pleat__str_printf(o, "    { pleat_i64 k = (pleat_i64)v%d;\n", v);
+      pleat__str_printf(o, "      if (k < mn%d) mn%d = k;\n      if (k > mx%d) mx%d = k;\n", q, q, q, q);
+      if (t == PLEAT_F32 || t == PLEAT_F64) pleat__str_printf(o, "      if (v%d != v%d) nan%d = 1;\n", v, v, q);
+      pleat__str_printf(o, "      n%d++; }\n", q);
+      return;
+    case RED_MEAN: case RED_VAR: case RED_STD:
+      /* shifted sums, K the leaf's first live element (reduce.c mean_lanes) */
+      pleat__str_printf(o, "    { double x = (double)v%d;\n"
+                        "      if (!ks%d) { K%d = (x - x == 0.0) ? x : 0.0; ks%d = 1; }\n"
+                        "      double y = x - K%d;\n"
+                        "      s%d[i & 31] = s%d[i & 31] + y;\n"
+                        "      t%d[i & 31] = t%d[i & 31] + y * y;\n"
+                        "      n%d++; }\n",
+                        v, q, q, q, q, q, q, q, q, q);
+      return;
+  }
+}
+
+/* The row words of reducer q at the end of the leaf. */
+static void red_end(pleat__str *o, const pleat__ir_red *r, int q) {
+  int t = r->in_type;
+  pleat__str_printf(o, "  row[%d] = 0; row[%d] = 0; row[%d] = (pleat_u64)n%d; row[%d] = 0;\n", 4 * q,
+                    4 * q + 1, 4 * q + 2, q, 4 * q + 3);
+  switch (r->kind) {
+    case RED_SUM: case RED_PROD:
+      if (tree_kind(r)) {
+        const char *op = r->kind == RED_SUM ? "+" : "*";
+        pleat__str_printf(o, "  for (int s = 16; s; s >>= 1)\n    for (int j = 0; j < s; j++) "
+                          "l%d[j] = l%d[j] %s l%d[j + s];\n", q, q, op, q);
+        pleat__str_printf(o, "  row[%d] = pleat_m_bits((double)l%d[0]);\n", 4 * q, q);
+      } else {
+        pleat__str_printf(o, "  row[%d] = acc%d;\n", 4 * q, q);
+      }
+      break;
+    case RED_MIN: case RED_MAX: case RED_MINMAX:
+      pleat__str_printf(o, "  row[%d] = (pleat_u64)mn%d; row[%d] = (pleat_u64)mx%d; row[%d] = (pleat_u64)nan%d;\n",
+                        4 * q, q, 4 * q + 1, q, 4 * q + 3, q);
+      break;
+    case RED_MEAN: case RED_VAR: case RED_STD:
+      pleat__str_printf(o, "  for (int s = 16; s; s >>= 1)\n    for (int j = 0; j < s; j++) "
+                        "{ s%d[j] = s%d[j] + s%d[j + s]; t%d[j] = t%d[j] + t%d[j + s]; }\n",
+                        q, q, q, q, q, q);
+      pleat__str_printf(o, "  if (n%d) {\n    double nn = (double)n%d;\n"
+                        "    double m = K%d + s%d[0] / nn;\n"
+                        "    double m2 = t%d[0] - s%d[0] * s%d[0] / nn;\n"
+                        "    if (m2 < 0) m2 = 0;\n"
+                        "    row[%d] = pleat_m_bits(m); row[%d] = pleat_m_bits(m2);\n  }\n",
+                        q, q, q, q, q, q, q, 4 * q, 4 * q + 1);
+      break;
+  }
+  (void)t;
+}
+
+/* ---- the kernel ------------------------------------------------------------------------ */
+
+pleat_status pleat__codegen_leaves(const pleat__ir *ir, const uint8_t *col_dtypes, size_t ncols,
+                                   pleat__dialect d, bool prelude, pleat__str *o, char *why,
+                                   size_t whylen) {
+  if (!pleat__codegen_supported(ir, why, whylen)) return PLEAT_E_UNSUPPORTED;
+  const char *G = global_ptr(d);
+  dialect_head(o, d);
+  if (prelude) pleat__codegen_prelude(o);
+  dialect_types(o, d);
+  pleat__str_puts(o, "\n/* one work item per leaf of 4096 source elements (codegen.h) */\n");
+  switch (d) {
+    case PLEAT__DIALECT_OPENCL: pleat__str_puts(o, "__kernel void pleat_leaves("); break;
+    case PLEAT__DIALECT_CUDA: pleat__str_puts(o, "extern \"C\" __global__ void pleat_leaves("); break;
+    default: pleat__str_puts(o, "void pleat_leaves(pleat_u64 gid, "); break;
+  }
+  pleat__str_puts(o, "pleat_u64 n, pleat_u64 leaf0, pleat_u64 nleaf, pleat_u64 base");
+  for (size_t c = 0; c < ncols; c++)
+    pleat__str_printf(o, ",\n    %sconst %s *c%zu, int g%zu, pleat_u64 p%zu", G, tname(col_dtypes[c]), c, c, c);
+  pleat__str_printf(o, ",\n    %spleat_u64 *out) {\n", G);
+  switch (d) {
+    case PLEAT__DIALECT_OPENCL: pleat__str_puts(o, "  pleat_u64 gid = get_global_id(0);\n"); break;
+    case PLEAT__DIALECT_CUDA:
+      pleat__str_puts(o, "  pleat_u64 gid = (pleat_u64)blockIdx.x * blockDim.x + threadIdx.x;\n");
+      break;
+    default: break;
+  }
+  pleat__str_puts(o, "  if (gid >= nleaf) return;\n"
+                     "  pleat_u64 L = leaf0 + gid, lb = L * 4096u;\n"
+                     "  pleat_u64 le = lb + 4096u < n ? lb + 4096u : n;\n");
+  pleat__str_printf(o, "  %spleat_u64 *row = out + gid * %uu;\n", G, PLEAT__ROW_WORDS(ir->nred));
+  pleat__str_puts(o, "  pleat_i64 trap_i = -1, trap_k = 0;\n");
+  for (uint32_t q = 0; q < ir->nred; q++) red_decl(o, &ir->red[q], (int)q);
+  pleat__str_puts(o, "  for (pleat_u64 i = lb; i < le; i++) {\n");
+  for (uint32_t k = 0; k < ir->nins; k++) {
+    const pleat__ir_ins *in = &ir->ins[k];
+    switch (in->op) {
+      case IR_CONST:
+        pleat__str_printf(o, "    %s v%u = ", tname(in->type), k);
+        put_const(o, in->type, in->imm);
+        pleat__str_puts(o, ";\n");
+        break;
+      case IR_COL:
+        put_column(o, (int)k, (int)in->imm.i, in->type);
+        break;
+      case IR_INDEX:
+        pleat__str_printf(o, "    pleat_i64 v%u = (pleat_i64)i;\n", k);
+        break;
+      case IR_FILTER:
+        pleat__str_printf(o, "    if (!v%d) continue;\n", in->a);
+        break;
+      default:
+        if (!in->type) break;
+        if ((in->op == IR_DIV || in->op == IR_REM) && in->type != PLEAT_F32 && in->type != PLEAT_F64) {
+          /* a zero divisor where it counts (the guard) ends the leaf here */
+          if (in->c >= 0) pleat__str_printf(o, "    if (v%d == 0 && v%d) { trap_i = (pleat_i64)i; trap_k = %u; break; }\n",
+                                            in->b, in->c, k);
+          else pleat__str_printf(o, "    if (v%d == 0) { trap_i = (pleat_i64)i; trap_k = %u; break; }\n", in->b, k);
+        }
+        pleat__str_printf(o, "    %s v%u = ", tname(in->type), k);
+        if (!put_expr(o, ir, in, d)) {
+          char nm[32];
+          snprintf(why, whylen, "the op %s is not supported by the kernel generator",
+                   lower_name(in->op, nm, sizeof nm));
+          return PLEAT_E_UNSUPPORTED;
+        }
+        pleat__str_puts(o, ";\n");
+        break;
+    }
+  }
+  for (uint32_t q = 0; q < ir->nred; q++) red_step(o, &ir->red[q], (int)q);
+  pleat__str_puts(o, "  }\n");
+  for (uint32_t q = 0; q < ir->nred; q++) red_end(o, &ir->red[q], (int)q);
+  pleat__str_printf(o, "  row[%u] = (pleat_u64)trap_i; row[%u] = (pleat_u64)trap_k;\n}\n", 4 * ir->nred,
+                    4 * ir->nred + 1);
+  return PLEAT_OK;
+}

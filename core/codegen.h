@@ -1,0 +1,53 @@
+/*
+** codegen.h -- the one code generator (DESIGN principle 3): a plan's fused
+** per-element body and its reducers as C-family source, in three dialects
+** (plain C, OpenCL C, CUDA C) that differ only in a few hooks.
+**
+** The kernel it writes, `pleat_leaves`, is the CPU-shaped one: each work
+** item walks one whole leaf in order (PLEAT_LEAF source elements), folds
+** its reducers exactly as core/reduce.c does inside a leaf (32 lanes by
+** source index, pairwise at the end), and writes one row of partials.  The
+** host pushes the rows into the leaf tree in leaf order
+** (pleat__reduce_push_leaf), so the result has seq's bits whatever ran the
+** leaves.
+**
+** Row of leaf L (PLEAT__ROW_WORDS(nred) 64-bit words): per reducer r the
+** words 4r .. 4r+3 = a, b, n, flag (as in gstate: a sum, a min key, a mean;
+** b a max key or m2; n the elements folded; flag NaN seen), then the
+** leaf's first trap: the source index or -1, and the instruction.
+**
+** Kernel arguments, in order: ulong n, ulong leaf0 (the leaf of work item
+** 0), ulong base (the source index of element 0 of the column buffers),
+** then per column k: the buffer, int gen (pleat_gen of the run's column),
+** ulong param (range start or seed), and last the output rows.
+*/
+#ifndef PLEAT_CODEGEN_H
+#define PLEAT_CODEGEN_H
+
+#include "ir.h"
+
+typedef enum pleat__dialect {
+  PLEAT__DIALECT_C,
+  PLEAT__DIALECT_OPENCL,
+  PLEAT__DIALECT_CUDA,
+} pleat__dialect;
+
+#define PLEAT__ROW_WORDS(nred) (4u * (nred) + 2u)
+
+/** Whether the generator can write ir (segment 0 only; filter the only
+    stage; sum, prod, count, min, max, minmax, mean, var, std).  When not,
+    why says what it cannot do, for an error message. */
+bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen);
+
+/** Appends the kernel source for ir over columns of the given dtypes
+    (ncols of them) to out; with prelude, the kernels/ headers come first
+    (pleat_math.h, pleat_ops.h), so the text compiles on its own.  Returns
+    PLEAT_E_UNSUPPORTED (why filled) for a plan it cannot write. */
+pleat_status pleat__codegen_leaves(const pleat__ir *ir, const uint8_t *col_dtypes, size_t ncols,
+                                   pleat__dialect d, bool prelude, pleat__str *out,
+                                   char *why, size_t whylen);
+
+/** Appends the kernels/ headers (embedded at build time) to out. */
+void pleat__codegen_prelude(pleat__str *out);
+
+#endif

@@ -1,0 +1,269 @@
+/* LABELS: quick opencl  TIMEOUT: 600 */
+/*
+** test_opencl.c -- the opencl back end on this machine's OpenCL device
+** (PoCL in CI): every pipeline it runs gives seq's JSON and values bit for
+** bit (NaN, +-0, infinities, integer extremes; lengths around leaves;
+** data and lazy columns; inputs split over many launches); a division by
+** zero is seq's error at seq's index; what it does not run yet is a clear
+** PLEAT_E_UNSUPPORTED; `auto` does not pick it; explain shows the kernel.
+** Without an OpenCL device every test is skipped, saying why.
+*/
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+
+#include "pleat_test.h"
+#include "ref_eval.h"
+
+static pleat_ctx *seq, *ocl;
+static char ocl_why[512];
+
+#define NL(a) (sizeof(a) / sizeof *(a))
+#define N 70001
+
+static float xf[N];
+static double yd[N];
+static int32_t ai[N];
+static int64_t bi[N];
+static uint8_t fl[N];
+
+static void fill(void) {
+  uint64_t z = 0x2545f4914f6cdd1dull;
+  for (int k = 0; k < N; k++) {
+    z = z * 6364136223846793005ull + 1442695040888963407ull;
+    double u = (double)(z >> 11) * 0x1p-53;
+    xf[k] = (float)(u * 2.0 - 0.5);
+    yd[k] = (u - 0.25) * 1e6;
+    ai[k] = (int32_t)(uint32_t)(z >> 20);
+    bi[k] = (int64_t)(z >> 3) - (int64_t)(z >> 40);
+    fl[k] = (uint8_t)(z >> 60); /* bytes other than 0 and 1 count as true */
+  }
+  const float sf[] = {NAN, -0.0f, 0.0f, INFINITY, -INFINITY, 1e-45f, -1e-45f, 3.4e38f, -3.4e38f};
+  const double sd[] = {NAN, -0.0, INFINITY, -INFINITY, 5e-324, 1.7e308};
+  const int32_t si[] = {INT32_MIN, INT32_MAX, 0, -1, 1};
+  const int64_t sl[] = {INT64_MIN, INT64_MAX, 0, -1, 1, 77};
+  for (size_t k = 0; k < NL(sf); k++) xf[4095 + 9 * k] = sf[k];
+  for (size_t k = 0; k < NL(sd); k++) yd[8191 + 13 * k] = sd[k];
+  for (size_t k = 0; k < NL(si); k++) ai[100 + k] = si[k];
+  for (size_t k = 0; k < NL(sl); k++) bi[12288 + k] = sl[k];
+}
+
+static int setup(void **state) {
+  (void)state;
+  fill();
+  seq = pt_ctx("seq");
+  pleat_ctx_options o;
+  memset(&o, 0, sizeof o);
+  o.backend = "opencl";
+  if (pleat_ctx_create(&ocl, &o) != PLEAT_OK) {
+    snprintf(ocl_why, sizeof ocl_why, "%s", pleat_ctx_errmsg(ocl));
+    pleat_ctx_free(ocl);
+    ocl = NULL;
+  }
+  return seq ? 0 : -1;
+}
+
+static int teardown(void **state) {
+  (void)state;
+  pleat_ctx_free(seq);
+  pleat_ctx_free(ocl);
+  return 0;
+}
+
+#define NEED_OPENCL()                                                              \
+  do {                                                                             \
+    if (!ocl) {                                                                    \
+      print_message("skipped: no usable OpenCL device here (%s)\n", ocl_why);      \
+      skip();                                                                      \
+    }                                                                              \
+  } while (0)
+
+/* Runs text on opencl and on seq; 1 when they agree in every respect. */
+static int same(const char *text, const pleat_column *c, size_t nc) {
+  pt_run a, b;
+  pt_exec(ocl, text, c, nc, &a);
+  pt_exec(seq, text, c, nc, &b);
+  char why[600] = "";
+  int ok = a.status == b.status && a.err_index == b.err_index;
+  if (!ok)
+    snprintf(why, sizeof why, "status %s index %lld (%s) vs %s index %lld", pleat_status_name(a.status),
+             (long long)a.err_index, a.msg, pleat_status_name(b.status), (long long)b.err_index);
+  else if (a.status != PLEAT_OK) {
+    ok = !strcmp(a.msg, b.msg);
+    if (!ok) snprintf(why, sizeof why, "message '%.250s' vs '%.250s'", a.msg, b.msg);
+  } else {
+    ok = !strcmp(a.json, b.json);
+    if (!ok) snprintf(why, sizeof why, "JSON %.250s vs %.250s", a.json, b.json);
+    else ok = ref_value_equal(a.value, b.value, why, sizeof why);
+  }
+  if (!ok) print_message("MISMATCH opencl vs seq: %s\n  %s\n", text, why);
+  pt_run_free(&a);
+  pt_run_free(&b);
+  return ok;
+}
+
+static const char *const PIPES[] = {
+  "sum", "count", "minmax", "(min, max)", "mean", "var", "std", "prod",
+  "filter(x > 0.5) |> map(x * x) |> sum",
+  "map(x * x) |> filter(x > 0.5) |> sum",
+  "filter(x != x) |> count",
+  "map(x - 0.25) |> (sum, mean, std, minmax, count)",
+  "map(f64(x) * y) |> sum",
+  "filter(y < 0) |> map(y / 3.0) |> (sum, prod, var)",
+  "map(min(x, -0.0)) |> (sum, minmax)",
+  "map(max(y, 0.0)) |> minmax",
+  "map(sqrt(y)) |> filter(isnan(x) == false) |> sum",
+  "map(floor(x * 10) + ceil(y) - round(x) * trunc(y)) |> sum",
+  "map(exp(x) + log(abs(y) + 1)) |> sum",
+  "map(sin(y) * cos(x)) |> mean",
+  "map(a + b) |> sum", "map(a * 3 - 7) |> (sum, minmax)", "map(b >> 7 ^ a << 3) |> sum",
+  "map(a / 7 + a % 5) |> sum", "map(b / -1 + b % -1) |> sum",
+  "map(i32(x * 1e9)) |> (sum, minmax)", "map(i64(y * 1e13)) |> sum",
+  "map(f32(b)) |> sum", "map(f64(a)) |> std",
+  "filter(f) |> count", "map(f) |> (sum, minmax)",
+  "filter(a > 0 && b < 0 || f) |> map(a) |> (count, sum)",
+  "map(i % 7 == 0 ? x : -x) |> sum",
+  "count(x > 0.25)", "(count(x < 0), sum, count)",
+  "map(hash(i)) |> minmax", "map(uniform(i)) |> sum",
+};
+
+static void test_same_as_seq(void **state) {
+  (void)state;
+  NEED_OPENCL();
+  static const uint64_t lens[] = {0, 1, 31, 4095, 4096, 4097, 3 * 4096 + 17, N};
+  for (size_t L = 0; L < NL(lens); L++) {
+    pleat_column c[5] = {pt_col("x", PLEAT_F32, xf, lens[L]), pt_col("y", PLEAT_F64, yd, lens[L]),
+                         pt_col("a", PLEAT_I32, ai, lens[L]), pt_col("b", PLEAT_I64, bi, lens[L]),
+                         pt_col("f", PLEAT_BOOL, fl, lens[L])};
+    for (size_t k = 0; k < NL(PIPES); k++) assert_true(same(PIPES[k], c, 5));
+  }
+}
+
+static void test_lazy_columns(void **state) {
+  (void)state;
+  NEED_OPENCL();
+  pleat_column r = pt_range("x", PLEAT_I64, -5000, 100003);
+  assert_true(same("filter(x % 3 == 0) |> (sum, count, minmax)", &r, 1));
+  pleat_column rf = pt_range("x", PLEAT_F32, 1 << 24, 50000); /* beyond 2^24 f32 rounds */
+  assert_true(same("(sum, minmax)", &rf, 1));
+  static const pleat_dtype ft[] = {PLEAT_F32, PLEAT_F64};
+  for (int g = PLEAT_GEN_UNIFORM; g <= PLEAT_GEN_NORMAL; g++)
+    for (size_t t = 0; t < 2; t++) {
+      pleat_column u = pt_col("x", ft[t], NULL, 123457);
+      u.gen = (pleat_gen)g;
+      u.seed = 42;
+      assert_true(same("(sum, mean, std, minmax)", &u, 1));
+      assert_true(same("filter(x > 0.9) |> count", &u, 1));
+    }
+}
+
+static void test_many_launches(void **state) {
+  (void)state;
+  NEED_OPENCL();
+  /* 64 KiB buffers: 2 leaves of f64 per launch, so the rows of many
+     launches must come back in leaf order */
+  setenv("PLEAT_OPENCL_MAX_BUFFER", "65536", 1);
+  pleat_ctx *small = pt_ctx("opencl");
+  unsetenv("PLEAT_OPENCL_MAX_BUFFER");
+  assert_non_null(small);
+  pleat_ctx *keep = ocl;
+  ocl = small;
+  pleat_column c[2] = {pt_col("x", PLEAT_F32, xf, N), pt_col("y", PLEAT_F64, yd, N)};
+  assert_true(same("map(f64(x) + y) |> (sum, mean, minmax)", c, 2));
+  assert_true(same("filter(y > 0) |> map(x) |> sum", c, 2));
+  ocl = keep;
+  pleat_ctx_free(small);
+}
+
+static void test_division_by_zero(void **state) {
+  (void)state;
+  NEED_OPENCL();
+  pleat_column c[2] = {pt_col("b", PLEAT_I64, bi, N), pt_col("a", PLEAT_I32, ai, N)};
+  /* bi[12293] == 77: seq's error, at seq's index, with seq's message */
+  assert_true(same("map(100 / (b - 77)) |> sum", c, 2));
+  assert_true(same("map(b % (b - 77)) |> count", c, 2));
+  assert_true(same("filter(b != 77) |> map(100 / (b - 77)) |> sum", c, 2)); /* filtered out */
+  assert_true(same("map(b == 77 ? 0 : 100 / (b - 77)) |> sum", c, 2));     /* guarded */
+  assert_true(same("map(a / (a % 2)) |> sum", c, 2));                      /* an early leaf */
+  pleat_column r = pt_range("x", PLEAT_I64, 0, 1000000);
+  assert_true(same("map(7 / (x - 999999)) |> sum", &r, 1)); /* the last element */
+  pt_run a;
+  pt_exec(ocl, "map(100 / (b - 77)) |> sum", c, 2, &a);
+  assert_int_equal(a.status, PLEAT_E_DOMAIN);
+  assert_int_equal(a.err_index, 12293);
+  assert_non_null(strstr(a.msg, "division by zero"));
+  pt_run_free(&a);
+}
+
+static void test_unsupported_is_an_error(void **state) {
+  (void)state;
+  NEED_OPENCL();
+  static const char *const later[] = {"take(5) |> sum", "collect", "scan(+) |> last",
+                                      "enumerate |> map(k) |> sum", "first", "find_first(x > 0)",
+                                      "flat_map(x, x) |> sum", "group(i % 4, 4, sum)", "dedupe |> count"};
+  pleat_column c = pt_col("x", PLEAT_F32, xf, 10000);
+  for (size_t k = 0; k < NL(later); k++) {
+    pt_run a;
+    pt_exec(ocl, later[k], &c, 1, &a);
+    if (a.status != PLEAT_E_UNSUPPORTED || !strstr(a.msg, "opencl:") || !strstr(a.msg, "not supported"))
+      print_message("%s: %s '%s'\n", later[k], pleat_status_name(a.status), a.msg);
+    assert_int_equal(a.status, PLEAT_E_UNSUPPORTED);
+    assert_non_null(strstr(a.msg, "not supported"));
+    pt_run_free(&a);
+  }
+}
+
+static void test_auto_does_not_pick_it(void **state) {
+  (void)state;
+  NEED_OPENCL();
+  pleat_ctx *a = pt_ctx(NULL);
+  assert_non_null(a);
+  assert_string_not_equal(pleat_ctx_backend(a), "opencl");
+  pleat_ctx_free(a);
+  pleat_ctx *l = pt_ctx("opencl,seq"); /* named: it is used */
+  assert_non_null(l);
+  assert_string_equal(pleat_ctx_backend(l), "opencl");
+  pleat_ctx_free(l);
+}
+
+static void test_explain_shows_the_kernel(void **state) {
+  (void)state;
+  pleat_column c = pt_col("x", PLEAT_F32, xf, 100);
+  pleat_plan *p = NULL;
+  assert_int_equal(pleat_plan_create(seq, "filter(x > 0.5) |> map(x * x) |> sum",
+                                     PLEAT_NUL_TERMINATED, &c, 1, &p), PLEAT_OK);
+  static const char *const stages[] = {"opencl", "cuda", "c"};
+  static const char *const want[] = {"__kernel void pleat_leaves", "__global__ void pleat_leaves",
+                                     "void pleat_leaves(pleat_u64 gid"};
+  for (int s = 0; s < 3; s++) {
+    char *t = NULL;
+    assert_int_equal(pleat_plan_explain(p, stages[s], &t), PLEAT_OK);
+    assert_non_null(strstr(t, want[s]));
+    assert_non_null(strstr(t, "pleat_m_flt(0x3f000000u)")); /* 0.5 as its bits */
+    pleat_string_free(seq, t);
+  }
+  pleat_plan_free(p);
+  assert_int_equal(pleat_plan_create(seq, "take(3) |> sum", PLEAT_NUL_TERMINATED, &c, 1, &p), PLEAT_OK);
+  char *t = NULL;
+  assert_int_equal(pleat_plan_explain(p, "opencl", &t), PLEAT_E_UNSUPPORTED);
+  assert_null(t);
+  assert_non_null(strstr(pleat_ctx_errmsg(seq), "take"));
+  pleat_plan_free(p);
+}
+
+int main(void) {
+  const struct CMUnitTest tests[] = {
+    cmocka_unit_test(test_same_as_seq),
+    cmocka_unit_test(test_lazy_columns),
+    cmocka_unit_test(test_many_launches),
+    cmocka_unit_test(test_division_by_zero),
+    cmocka_unit_test(test_unsupported_is_an_error),
+    cmocka_unit_test(test_auto_does_not_pick_it),
+    cmocka_unit_test(test_explain_shows_the_kernel),
+  };
+  return cmocka_run_group_tests(tests, setup, teardown);
+}
