@@ -21,11 +21,17 @@ void pleat__codegen_prelude(pleat__str *o) {
 
 /* ---- what can be written ------------------------------------------------- */
 
+static bool is_early(int kind) {
+  return kind == RED_ANY || kind == RED_ALL || kind == RED_FIND_FIRST;
+}
+
 static bool red_ok(const pleat__ir_red *r) {
   switch (r->kind) {
     case RED_SUM: case RED_PROD: case RED_COUNT: case RED_MIN: case RED_MAX: case RED_MINMAX:
     case RED_MEAN: case RED_VAR: case RED_STD:
       return r->top && (r->kind == RED_COUNT || (r->nin == 1 && r->in[0] >= 0));
+    case RED_ANY: case RED_ALL: case RED_FIND_FIRST:
+      return r->top && r->pred >= 0;
   }
   return false;
 }
@@ -60,7 +66,8 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
   for (uint32_t k = 0; k < ir->nred; k++)
     if (!red_ok(&ir->red[k])) {
       snprintf(why, whylen, "the reducer %s is not supported by the kernel generator yet "
-               "(sum, prod, count, min, max, minmax, mean, var, std are)",
+               "(sum, prod, count, min, max, minmax, mean, var, std, any, all, "
+               "find_first are)",
                pleat__red_names[ir->red[k].kind]);
       return false;
     }
@@ -309,6 +316,9 @@ static void red_decl(pleat__str *o, const pleat__ir_red *r, int q) {
                         "  for (int j = 0; j < 32; j++) { s%d[j] = 0.0; t%d[j] = 0.0; }\n",
                         q, q, q, q, q, q);
       break;
+    case RED_ANY: case RED_ALL: case RED_FIND_FIRST:
+      pleat__str_printf(o, "  pleat_i64 h%d = -1; /* the leaf's first hit */\n", q);
+      break;
     default:
       break;
   }
@@ -318,6 +328,11 @@ static void red_decl(pleat__str *o, const pleat__ir_red *r, int q) {
 static void red_step(pleat__str *o, const pleat__ir_red *r, int q) {
   int t = r->in_type, v = r->in[0];
   switch (r->kind) {
+    case RED_ANY: case RED_FIND_FIRST: case RED_ALL:
+      /* a hit: the predicate holds (any, find_first) or fails (all) */
+      pleat__str_printf(o, "    if (h%d < 0 && %sv%d) h%d = (pleat_i64)i;\n", q,
+                        r->kind == RED_ALL ? "!" : "", r->pred, q);
+      return;
     case RED_COUNT:
       if (r->pred >= 0) pleat__str_printf(o, "    if (v%d) n%d++;\n", r->pred, q);
       else pleat__str_printf(o, "    n%d++;\n", q);
@@ -376,6 +391,9 @@ static void red_end(pleat__str *o, const pleat__ir_red *r, int q) {
     case RED_MIN: case RED_MAX: case RED_MINMAX:
       pleat__str_printf(o, "  row[%d] = (pleat_u64)mn%d; row[%d] = (pleat_u64)mx%d; row[%d] = (pleat_u64)nan%d;\n",
                         4 * q, q, 4 * q + 1, q, 4 * q + 3, q);
+      break;
+    case RED_ANY: case RED_ALL: case RED_FIND_FIRST:
+      pleat__str_printf(o, "  row[%d] = (pleat_u64)h%d;\n", 4 * q, q);
       break;
     case RED_MEAN: case RED_VAR: case RED_STD:
       pleat__str_printf(o, "  for (int s = 16; s; s >>= 1)\n    for (int j = 0; j < s; j++) "
@@ -463,6 +481,14 @@ pleat_status pleat__codegen_leaves(const pleat__ir *ir, const uint8_t *col_dtype
     }
   }
   for (uint32_t q = 0; q < ir->nred; q++) red_step(o, &ir->red[q], (int)q);
+  /* every reducer early and all have hit: seq's fold stops here */
+  bool all_early = ir->nred > 0;
+  for (uint32_t q = 0; q < ir->nred; q++) all_early = all_early && is_early(ir->red[q].kind);
+  if (all_early) {
+    pleat__str_puts(o, "    if (1");
+    for (uint32_t q = 0; q < ir->nred; q++) pleat__str_printf(o, " && h%u >= 0", q);
+    pleat__str_puts(o, ") break;\n");
+  }
   pleat__str_puts(o, "  }\n");
   for (uint32_t q = 0; q < ir->nred; q++) red_end(o, &ir->red[q], (int)q);
   pleat__str_printf(o, "  row[%u] = (pleat_u64)trap_i; row[%u] = (pleat_u64)trap_k;\n}\n", 4 * ir->nred,

@@ -12,8 +12,9 @@
 ** leaves.
 **
 ** Row of leaf L (PLEAT__ROW_WORDS(nred) 64-bit words): per reducer r the
-** words 4r .. 4r+3 = a, b, n, flag (as in gstate: a sum, a min key, a mean;
-** b a max key or m2; n the elements folded; flag NaN seen), then the
+** words 4r .. 4r+3 = a, b, n, flag (as in gstate: a sum, a min key, a mean,
+** or for any/all/find_first the leaf's first hit or -1; b a max key or m2;
+** n the elements folded; flag NaN seen), then the
 ** leaf's first trap: the source index or -1, and the instruction.
 **
 ** Kernel arguments, in order: ulong n, ulong leaf0 (the leaf of work item
@@ -35,7 +36,8 @@ typedef enum pleat__dialect {
 #define PLEAT__ROW_WORDS(nred) (4u * (nred) + 2u)
 
 /** Whether the generator can write ir (segment 0 only; filter the only
-    stage; sum, prod, count, min, max, minmax, mean, var, std).  When not,
+    stage; sum, prod, count, min, max, minmax, mean, var, std, any, all,
+    find_first).  When not,
     why says what it cannot do, for an error message. */
 bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen);
 

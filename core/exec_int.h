@@ -154,7 +154,9 @@ void pleat__reduce_collect_into(const pleat__ir *ir, struct pleat__redrt *blk,
 /** Folds the partial of reducer k over one whole leaf, computed elsewhere
     (a device kernel: codegen.h's row words a, b, n, flag), into ex's
     reducers.  Call it for every leaf in leaf order, empty ones included
-    (n = 0): the float sums are then rebuilt in seq's tree. */
+    (n = 0): the float sums are then rebuilt in seq's tree.  For any, all
+    and find_first, a is the leaf's first hit (-1: none); when every
+    top-level reducer is done, ex->stop is set. */
 void pleat__reduce_push_leaf(pleat__exec *ex, uint32_t k, pleat__imm a, pleat__imm b, int64_t n,
                              bool flag);
 /** Fails the run as seq does for an integer division by zero by

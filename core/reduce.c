@@ -1409,6 +1409,16 @@ void pleat__reduce_push_leaf(pleat__exec *ex, uint32_t k, pleat__imm a, pleat__i
                              bool flag) {
   pleat__redrt *rr = &ex->rr[k];
   const pleat__ir_red *r = rr->r;
+  if (r->kind == RED_ANY || r->kind == RED_ALL || r->kind == RED_FIND_FIRST) {
+    /* a: the leaf's first hit (the caller has checked it comes before any
+       trap); the first hit of all ends the reducer */
+    if (rr->done || a.i < 0) return;
+    if (r->kind == RED_FIND_FIRST) rr->g.idx = a.i;
+    rr->g.flag = r->kind == RED_ANY;
+    rr->done = true;
+    check_all_done(ex);
+    return;
+  }
   gstate g = g_empty(r);
   if (n) {
     g.n = n;

@@ -103,7 +103,16 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
     st = PLEAT_E_NOMEM;
     goto out;
   }
-  for (uint64_t l0 = 0; l0 < nleaves && !mx.failed; l0 += per) {
+  /* A fold that can stop early starts with small launches that double, so
+     a hit near the start answers at once even over a 2^40 range. */
+  bool early = false;
+  for (uint32_t r = 0; r < ir->nred; r++) {
+    int kind = ir->red[r].kind;
+    early = early || kind == RED_ANY || kind == RED_ALL || kind == RED_FIND_FIRST;
+  }
+  uint64_t full = per;
+  if (early && per > 16) per = 16;
+  for (uint64_t l0 = 0; l0 < nleaves && !mx.failed && !mx.stop;) {
     uint64_t nl = nleaves - l0 < per ? nleaves - l0 : per;
     uint64_t base = l0 * PLEAT_LEAF, end = (l0 + nl) * PLEAT_LEAF < n ? (l0 + nl) * PLEAT_LEAF : n;
     for (size_t k = 0; k < plan->ncols; k++) {
@@ -115,6 +124,7 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
       gc[k].bytes = c->gen == PLEAT_GEN_NONE ? (size_t)(end - base) * es : 0;
     }
     pleat__gpu_launch L = {n, l0, nl, base, plan->ncols, gc, rows, (size_t)nl * words * 8};
+    l0 += nl;
     pleat__msg msg;
     msg.text[0] = 0;
     st = ops->launch(dev, prog, &L, &msg);
@@ -122,20 +132,33 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
       pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, msg.text);
       goto out;
     }
-    for (uint64_t q = 0; q < nl; q++) {
-      const uint64_t *row = rows + q * words;
+    for (uint64_t q = 0; q < nl && !mx.stop; q++) {
+      const uint64_t *row = rows + q * words; /* leaf L.leaf0 + q */
       int64_t trap = (int64_t)row[4 * ir->nred];
+      /* the early reducers' hits before the trap count (they may end the
+         fold before it, as in seq); then the trap, then the partials */
+      for (uint32_t r = 0; r < ir->nred; r++) {
+        int kind = ir->red[r].kind;
+        if (kind != RED_ANY && kind != RED_ALL && kind != RED_FIND_FIRST) continue;
+        pleat__imm a, b = {0};
+        memcpy(&a, &row[4 * r], 8);
+        if (a.i >= 0 && (trap < 0 || a.i < trap)) pleat__reduce_push_leaf(&mx, r, a, b, 0, false);
+      }
+      if (mx.stop) break;
       if (trap >= 0) {
         pleat__exec_fail_div0(&mx, (uint32_t)row[4 * ir->nred + 1], trap);
         break;
       }
       for (uint32_t r = 0; r < ir->nred; r++) {
+        int kind = ir->red[r].kind;
+        if (kind == RED_ANY || kind == RED_ALL || kind == RED_FIND_FIRST) continue;
         pleat__imm a, b;
         memcpy(&a, &row[4 * r], 8);
         memcpy(&b, &row[4 * r + 1], 8);
         pleat__reduce_push_leaf(&mx, r, a, b, (int64_t)row[4 * r + 2], row[4 * r + 3] != 0);
       }
     }
+    if (early && per < full) per = per * 2 < full ? per * 2 : full; /* past the stop stays bounded */
   }
   st = mx.failed ? res->status : pleat__reduce_finish(&mx);
 out:

@@ -129,6 +129,10 @@ static const char *const PIPES[] = {
   "map(i % 7 == 0 ? x : -x) |> sum",
   "count(x > 0.25)", "(count(x < 0), sum, count)",
   "map(hash(i)) |> minmax", "map(uniform(i)) |> sum",
+  /* early termination: the first hit, the leftmost one */
+  "find_first(x > 0.999)", "find_first(x != x)", "any(y > 4e5)", "all(a != 0)", "any(f)",
+  "(find_first(b == 77), any(x > 1.49), all(x < 1.5))", "(any(x > 1.49), sum, count)",
+  "filter(x > 0.5) |> find_first(x < 0.5)",
 };
 
 static void test_same_as_seq(void **state) {
@@ -189,6 +193,12 @@ static void test_division_by_zero(void **state) {
   assert_true(same("filter(b != 77) |> map(100 / (b - 77)) |> sum", c, 2)); /* filtered out */
   assert_true(same("map(b == 77 ? 0 : 100 / (b - 77)) |> sum", c, 2));     /* guarded */
   assert_true(same("map(a / (a % 2)) |> sum", c, 2));                      /* an early leaf */
+  /* an early reducer ends the fold before a later trap, or does not */
+  assert_true(same("map(100 / (b - 77)) |> find_first(b == 77)", c, 2));
+  assert_true(same("map(100 / (b - 77)) |> any(i == 12000)", c, 2));
+  assert_true(same("map(100 / (b - 77)) |> any(i == 12294)", c, 2));
+  assert_true(same("map(100 / (b - 77)) |> (any(i == 12000), any(i == 12294))", c, 2));
+  assert_true(same("map(100 / (b - 77)) |> (any(i == 12000), count)", c, 2));
   pleat_column r = pt_range("x", PLEAT_I64, 0, 1000000);
   assert_true(same("map(7 / (x - 999999)) |> sum", &r, 1)); /* the last element */
   pt_run a;
@@ -203,7 +213,7 @@ static void test_unsupported_is_an_error(void **state) {
   (void)state;
   NEED_OPENCL();
   static const char *const later[] = {"take(5) |> sum", "collect", "scan(+) |> last",
-                                      "enumerate |> map(k) |> sum", "first", "find_first(x > 0)",
+                                      "enumerate |> map(k) |> sum", "first", "argmin",
                                       "flat_map(x, x) |> sum", "group(i % 4, 4, sum)", "dedupe |> count"};
   pleat_column c = pt_col("x", PLEAT_F32, xf, 10000);
   for (size_t k = 0; k < NL(later); k++) {
@@ -215,6 +225,21 @@ static void test_unsupported_is_an_error(void **state) {
     assert_non_null(strstr(a.msg, "not supported"));
     pt_run_free(&a);
   }
+}
+
+static void test_early_exit_over_a_huge_range(void **state) {
+  (void)state;
+  NEED_OPENCL();
+  /* 2^40 lazy elements: the launches start small, so a hit near the start
+     answers at once */
+  pleat_column r = pt_range("x", PLEAT_I64, 0, (uint64_t)1 << 40);
+  pt_run a;
+  assert_int_equal(pt_exec(ocl, "find_first(x == 7)", &r, 1, &a), PLEAT_OK);
+  assert_string_equal(a.json, "7");
+  pt_run_free(&a);
+  assert_int_equal(pt_exec(ocl, "filter(x % 2 != 0) |> any(x > 1000000)", &r, 1, &a), PLEAT_OK);
+  assert_string_equal(a.json, "true");
+  pt_run_free(&a);
 }
 
 static void test_auto_does_not_pick_it(void **state) {
@@ -262,6 +287,7 @@ int main(void) {
     cmocka_unit_test(test_many_launches),
     cmocka_unit_test(test_division_by_zero),
     cmocka_unit_test(test_unsupported_is_an_error),
+    cmocka_unit_test(test_early_exit_over_a_huge_range),
     cmocka_unit_test(test_auto_does_not_pick_it),
     cmocka_unit_test(test_explain_shows_the_kernel),
   };
