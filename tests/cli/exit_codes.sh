@@ -74,6 +74,24 @@ if usable cuda; then
 else
   expect_fail "--backend cuda without a GPU" 3 "cuda" -- run sum "${G[@]}" --backend cuda
 fi
+# no OpenCL platform at all (the ICD loader finds no vendor): opencl is
+# refused with the reason, everything else still works
+mkdir -p "$TMP/no_icd"
+OCL_ICD_VENDORS="$TMP/no_icd" run run sum "${G[@]}" --backend opencl
+[ "$RC" = 3 ] && [ ! -s "$TMP/out" ] && grep -q "opencl: no OpenCL device" "$TMP/err" && ok ||
+  bad "opencl without a platform -> 3 with the reason" "$(show)"
+OCL_ICD_VENDORS="$TMP/no_icd" run run sum "${G[@]}"
+[ "$RC" = 0 ] && [ "$(cat "$TMP/out")" = 45 ] && ok || bad "auto without an OpenCL platform" "$(show)"
+OCL_ICD_VENDORS="$TMP/no_icd" run info
+[ "$RC" = 0 ] && grep -Eq "^  opencl +(not usable|not built)" "$TMP/out" && ok ||
+  bad "info without an OpenCL platform lists opencl as not usable" "$(show)"
+if usable opencl; then
+  # a pipeline the opencl back end does not run yet: a clear error, status 3
+  # (that back end cannot be used for it)
+  run run 'take(2) |> sum' "${G[@]}" --backend opencl
+  [ "$RC" = 3 ] && [ ! -s "$TMP/out" ] && grep -q "not supported" "$TMP/err" && ok ||
+    bad "opencl: an unsupported pipeline is an error saying so" "$(show)"
+fi
 PLEAT_BACKEND=nosuch run run sum "${G[@]}"
 [ "$RC" = 3 ] && [ ! -s "$TMP/out" ] && ok || bad "PLEAT_BACKEND=nosuch -> 3" "$(show)"
 PLEAT_BACKEND=nosuch run run sum "${G[@]}" --backend seq
