@@ -410,6 +410,162 @@ static void red_end(pleat__str *o, const pleat__ir_red *r, int q) {
   (void)t;
 }
 
+/* ---- the vector form (OpenCL) ---------------------------------------------------- */
+
+/* A full leaf of data columns, when every value is of one float type ft
+   (or a bool made from it) and the reducers are float sums and products,
+   counts and min/max: 16 elements per step in ft16 vectors, bools as
+   int16/long16 masks, lanes l and l + 16 of the leaf tree in two
+   accumulators.  The same operations on the same lanes in the same order
+   as the scalar loop, so the same bits; PoCL vectorises it, where it runs
+   the scalar loop one element at a time. */
+static int vector_type(const pleat__ir *ir) {
+  int ft = 0;
+  for (uint32_t k = 0; k < ir->nins; k++) {
+    const pleat__ir_ins *in = &ir->ins[k];
+    int t = in->type;
+    if (t == PLEAT_F32 || t == PLEAT_F64) {
+      if (ft && ft != t) return 0;
+      ft = t;
+    }
+  }
+  if (!ft) return 0;
+  for (uint32_t k = 0; k < ir->nins; k++) {
+    const pleat__ir_ins *in = &ir->ins[k];
+    int t = in->type;
+    switch (in->op) {
+      case IR_CONST: case IR_COL:
+        if (t != ft && !(in->op == IR_CONST && t == PLEAT_BOOL)) return 0;
+        break;
+      case IR_NEG: case IR_ADD: case IR_SUB: case IR_MUL: case IR_DIV: case IR_ABS: case IR_SQRT:
+        if (t != ft) return 0;
+        break;
+      case IR_LT: case IR_LE: case IR_GT: case IR_GE: case IR_EQ: case IR_NE:
+        if (ir->ins[in->a].type != ft) return 0;
+        break;
+      case IR_BAND: case IR_BOR: case IR_BXOR: case IR_NOT:
+        if (t != PLEAT_BOOL) return 0;
+        break;
+      case IR_SELECT:
+        if (t != ft) return 0;
+        break;
+      case IR_FILTER:
+        break;
+      default:
+        return 0;
+    }
+  }
+  for (uint32_t q = 0; q < ir->nred; q++) {
+    const pleat__ir_red *r = &ir->red[q];
+    switch (r->kind) {
+      case RED_COUNT: break;
+      case RED_SUM: case RED_PROD: case RED_MIN: case RED_MAX: case RED_MINMAX:
+        if (r->in_type != ft) return 0;
+        break;
+      default: return 0;
+    }
+  }
+  return ft;
+}
+
+static void put_vector_leaf(pleat__str *o, const pleat__ir *ir, int ft, size_t ncols) {
+  const char *V = ft == PLEAT_F32 ? "float16" : "double16";
+  const char *M = ft == PLEAT_F32 ? "int16" : "long16";     /* masks: -1 or 0 */
+  const char *KI = ft == PLEAT_F32 ? "as_int16" : "as_long16";
+  pleat__str_puts(o, "  if (le - lb == 4096u");
+  for (size_t c = 0; c < ncols; c++) pleat__str_printf(o, " && g%zu == 0", c);
+  pleat__str_puts(o, ") { /* the vector form: a full leaf of data */\n");
+  for (uint32_t q = 0; q < ir->nred; q++) {
+    const pleat__ir_red *r = &ir->red[q];
+    if (r->kind == RED_SUM || r->kind == RED_PROD)
+      pleat__str_printf(o, "    %s A%u_0 = (%s)(%s), A%u_1 = A%u_0;\n", V, q, V,
+                        r->kind == RED_PROD ? "1" : "0", q, q);
+    if (r->kind == RED_MIN || r->kind == RED_MAX || r->kind == RED_MINMAX)
+      pleat__str_printf(o, "    %s MN%u = (%s)(%s), MX%u = (%s)(%s), NN%u = (%s)(0);\n", M, q, M,
+                        ft == PLEAT_F32 ? "0x7fffffff" : "(long)0x7fffffffffffffffL", q, M,
+                        ft == PLEAT_F32 ? "(int)0x80000000" : "(long)0x8000000000000000L", q, M);
+    pleat__str_printf(o, "    %s C%u = (%s)(0);\n", M, q, M);
+  }
+  pleat__str_puts(o, "    for (pleat_u64 b0 = lb; b0 < le; b0 += 32u) {\n");
+  for (int h = 0; h < 2; h++) {
+    pleat__str_printf(o, "     {\n      pleat_u64 j = b0 + %du - base;\n", 16 * h);
+    pleat__str_printf(o, "      %s MK = (%s)(-1);\n", M, M);
+    for (uint32_t k = 0; k < ir->nins; k++) {
+      const pleat__ir_ins *in = &ir->ins[k];
+      int a = in->a, b = in->b, c = in->c;
+      switch (in->op) {
+        case IR_CONST:
+          if (in->type == PLEAT_BOOL) pleat__str_printf(o, "      %s w%u = (%s)(%s);\n", M, k, M, in->imm.i ? "-1" : "0");
+          else {
+            pleat__str_printf(o, "      %s w%u = (%s)(", V, k, V);
+            put_const(o, in->type, in->imm);
+            pleat__str_puts(o, ");\n");
+          }
+          break;
+        case IR_COL: pleat__str_printf(o, "      %s w%u = vload16(0, c%d + j);\n", V, k, (int)in->imm.i); break;
+        case IR_NEG: pleat__str_printf(o, "      %s w%u = -w%d;\n", V, k, a); break;
+        case IR_ADD: pleat__str_printf(o, "      %s w%u = w%d + w%d;\n", V, k, a, b); break;
+        case IR_SUB: pleat__str_printf(o, "      %s w%u = w%d - w%d;\n", V, k, a, b); break;
+        case IR_MUL: pleat__str_printf(o, "      %s w%u = w%d * w%d;\n", V, k, a, b); break;
+        case IR_DIV: pleat__str_printf(o, "      %s w%u = w%d / w%d;\n", V, k, a, b); break;
+        case IR_ABS: pleat__str_printf(o, "      %s w%u = fabs(w%d);\n", V, k, a); break;
+        case IR_SQRT: pleat__str_printf(o, "      %s w%u = sqrt(w%d);\n", V, k, a); break;
+#define VCMP(OPC, S) case OPC: pleat__str_printf(o, "      %s w%u = w%d " S " w%d;\n", M, k, a, b); break;
+        VCMP(IR_LT, "<") VCMP(IR_LE, "<=") VCMP(IR_GT, ">") VCMP(IR_GE, ">=") VCMP(IR_EQ, "==")
+        VCMP(IR_NE, "!=")
+#undef VCMP
+        case IR_BAND: pleat__str_printf(o, "      %s w%u = w%d & w%d;\n", M, k, a, b); break;
+        case IR_BOR: pleat__str_printf(o, "      %s w%u = w%d | w%d;\n", M, k, a, b); break;
+        case IR_BXOR: pleat__str_printf(o, "      %s w%u = w%d ^ w%d;\n", M, k, a, b); break;
+        case IR_NOT: pleat__str_printf(o, "      %s w%u = ~w%d;\n", M, k, a); break;
+        case IR_SELECT: pleat__str_printf(o, "      %s w%u = select(w%d, w%d, w%d);\n", V, k, c, b, a); break;
+        case IR_FILTER: pleat__str_printf(o, "      MK = MK & w%d;\n", a); break;
+      }
+    }
+    for (uint32_t q = 0; q < ir->nred; q++) {
+      const pleat__ir_red *r = &ir->red[q];
+      int v = r->in[0];
+      if (r->kind == RED_COUNT) {
+        if (r->pred >= 0) pleat__str_printf(o, "      C%u -= MK & w%d;\n", q, r->pred);
+        else pleat__str_printf(o, "      C%u -= MK;\n", q);
+        continue;
+      }
+      pleat__str_printf(o, "      C%u -= MK;\n", q);
+      if (r->kind == RED_SUM)
+        pleat__str_printf(o, "      A%u_%d = A%u_%d + select((%s)(0), w%d, MK);\n", q, h, q, h, V, v);
+      else if (r->kind == RED_PROD)
+        pleat__str_printf(o, "      A%u_%d = A%u_%d * select((%s)(1), w%d, MK);\n", q, h, q, h, V, v);
+      else {
+        int sh = ft == PLEAT_F32 ? 31 : 63;
+        pleat__str_printf(o, "      { %s b = %s(w%d), k = b ^ ((b >> %d) & (%s)(%s));\n", M, KI, v, sh, M,
+                          ft == PLEAT_F32 ? "0x7fffffff" : "(long)0x7fffffffffffffffL");
+        pleat__str_printf(o, "        MN%u = select(MN%u, min(MN%u, k), MK); MX%u = select(MX%u, max(MX%u, k), MK);\n",
+                          q, q, q, q, q, q);
+        pleat__str_printf(o, "        NN%u |= MK & (w%d != w%d); }\n", q, v, v);
+      }
+    }
+    pleat__str_puts(o, "     }\n");
+  }
+  pleat__str_puts(o, "    }\n");
+  /* back into the scalar state, for the common end of the leaf */
+  for (uint32_t q = 0; q < ir->nred; q++) {
+    const pleat__ir_red *r = &ir->red[q];
+    pleat__str_printf(o, "    n%u = 0;\n    for (int e = 0; e < 16; e++) { %s cv = C%u; n%u += ((%s *)&cv)[e]; }\n",
+                      q, M, q, q, ft == PLEAT_F32 ? "int" : "long");
+    if (r->kind == RED_SUM || r->kind == RED_PROD)
+      pleat__str_printf(o, "    vstore16(A%u_0, 0, l%u); vstore16(A%u_1, 0, l%u + 16);\n", q, q, q, q);
+    if (r->kind == RED_MIN || r->kind == RED_MAX || r->kind == RED_MINMAX)
+      pleat__str_printf(o, "    for (int e = 0; e < 16; e++) {\n"
+                        "      %s mnv = MN%u, mxv = MX%u, nnv = NN%u;\n"
+                        "      pleat_i64 a = ((%s *)&mnv)[e], z = ((%s *)&mxv)[e];\n"
+                        "      if (a < mn%u) mn%u = a;\n      if (z > mx%u) mx%u = z;\n"
+                        "      if (((%s *)&nnv)[e]) nan%u = 1;\n    }\n",
+                        M, q, q, q, ft == PLEAT_F32 ? "int" : "long", ft == PLEAT_F32 ? "int" : "long",
+                        q, q, q, q, ft == PLEAT_F32 ? "int" : "long", q);
+  }
+  pleat__str_puts(o, "  } else\n");
+}
+
 /* ---- the kernel ------------------------------------------------------------------------ */
 
 pleat_status pleat__codegen_leaves(const pleat__ir *ir, const uint8_t *col_dtypes, size_t ncols,
@@ -443,6 +599,8 @@ pleat_status pleat__codegen_leaves(const pleat__ir *ir, const uint8_t *col_dtype
   pleat__str_printf(o, "  %spleat_u64 *row = out + gid * %uu;\n", G, PLEAT__ROW_WORDS(ir->nred));
   pleat__str_puts(o, "  pleat_i64 trap_i = -1, trap_k = 0;\n");
   for (uint32_t q = 0; q < ir->nred; q++) red_decl(o, &ir->red[q], (int)q);
+  int vt = d == PLEAT__DIALECT_OPENCL ? vector_type(ir) : 0;
+  if (vt) put_vector_leaf(o, ir, vt, ncols);
   pleat__str_puts(o, "  for (pleat_u64 i = lb; i < le; i++) {\n");
   for (uint32_t k = 0; k < ir->nins; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
