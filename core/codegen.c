@@ -22,7 +22,7 @@ void pleat__codegen_prelude(pleat__str *o) {
 /* ---- what can be written ------------------------------------------------- */
 
 static bool is_early(int kind) {
-  return kind == RED_ANY || kind == RED_ALL || kind == RED_FIND_FIRST;
+  return kind == RED_ANY || kind == RED_ALL || kind == RED_FIND_FIRST || kind == RED_FIRST;
 }
 
 static bool red_ok(const pleat__ir_red *r) {
@@ -32,8 +32,18 @@ static bool red_ok(const pleat__ir_red *r) {
       return r->top && (r->kind == RED_COUNT || (r->nin == 1 && r->in[0] >= 0));
     case RED_ANY: case RED_ALL: case RED_FIND_FIRST:
       return r->top && r->pred >= 0;
+    case RED_FIRST: case RED_LAST: case RED_ARGMIN: case RED_ARGMAX:
+      return r->top && r->nin == 1 && r->in[0] >= 0 && r->in_type != 0;
   }
   return false;
+}
+
+/* The 64-bit word of a value as core/reduce.c holds it (pleat__imm: a
+   float as the double of its value, an integer sign-extended). */
+static void put_word(pleat__str *o, int t, int v) {
+  if (t == PLEAT_F32) pleat__str_printf(o, "pleat_m_bits((double)v%d)", v);
+  else if (t == PLEAT_F64) pleat__str_printf(o, "pleat_m_bits(v%d)", v);
+  else pleat__str_printf(o, "(pleat_u64)(pleat_i64)v%d", v);
 }
 
 /* An op's name as the language writes it (the table has TAKE_WHILE). */
@@ -67,7 +77,7 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
     if (!red_ok(&ir->red[k])) {
       snprintf(why, whylen, "the reducer %s is not supported by the kernel generator yet "
                "(sum, prod, count, min, max, minmax, mean, var, std, any, all, "
-               "find_first are)",
+               "find_first, first, last, argmin, argmax are)",
                pleat__red_names[ir->red[k].kind]);
       return false;
     }
@@ -319,6 +329,15 @@ static void red_decl(pleat__str *o, const pleat__ir_red *r, int q) {
     case RED_ANY: case RED_ALL: case RED_FIND_FIRST:
       pleat__str_printf(o, "  pleat_i64 h%d = -1; /* the leaf's first hit */\n", q);
       break;
+    case RED_FIRST:
+      pleat__str_printf(o, "  pleat_i64 h%d = -1; pleat_u64 fa%d = 0;\n", q, q);
+      break;
+    case RED_LAST:
+      pleat__str_printf(o, "  pleat_u64 la%d = 0;\n", q);
+      break;
+    case RED_ARGMIN: case RED_ARGMAX:
+      pleat__str_printf(o, "  pleat_i64 ak%d = 0, ai%d = -1;\n", q, q);
+      break;
     default:
       break;
   }
@@ -333,6 +352,34 @@ static void red_step(pleat__str *o, const pleat__ir_red *r, int q) {
       pleat__str_printf(o, "    if (h%d < 0 && %sv%d) h%d = (pleat_i64)i;\n", q,
                         r->kind == RED_ALL ? "!" : "", r->pred, q);
       return;
+    case RED_FIRST:
+      pleat__str_printf(o, "    if (h%d < 0) { h%d = (pleat_i64)i; fa%d = ", q, q, q);
+      put_word(o, t, v);
+      pleat__str_puts(o, "; }\n");
+      return;
+    case RED_LAST:
+      pleat__str_printf(o, "    la%d = ", q);
+      put_word(o, t, v);
+      pleat__str_printf(o, ";\n    n%d++;\n", q);
+      return;
+    case RED_ARGMIN: case RED_ARGMAX: {
+      /* reduce.c g_update: NaN wins (argmin: the smallest key), ties keep
+         the first */
+      bool mn = r->kind == RED_ARGMIN;
+      if (t == PLEAT_F32)
+        pleat__str_printf(o, "    { pleat_i32 b = (pleat_i32)pleat_m_bitsf(v%d); pleat_i64 k = "
+                          "(pleat_i64)(b ^ ((b >> 31) & 0x7fffffff));\n", v);
+      else if (t == PLEAT_F64)
+        pleat__str_printf(o, "    { pleat_i64 b = (pleat_i64)pleat_m_bits(v%d); pleat_i64 k = "
+                          "b ^ ((b >> 63) & (pleat_i64)PLEAT_U64C(0x7fffffffffffffff));\n", v);
+      else pleat__str_printf(o, "    { pleat_i64 k = (pleat_i64)v%d;\n", v);
+      if (t == PLEAT_F32 || t == PLEAT_F64)
+        pleat__str_printf(o, "      if (v%d != v%d) k = (pleat_i64)PLEAT_U64C(%s);\n", v, v,
+                          mn ? "0x8000000000000000" : "0x7fffffffffffffff");
+      pleat__str_printf(o, "      if (n%d == 0 || k %s ak%d) { ak%d = k; ai%d = (pleat_i64)i; }\n      n%d++; }\n",
+                        q, mn ? "<" : ">", q, q, q, q);
+      return;
+    }
     case RED_COUNT:
       if (r->pred >= 0) pleat__str_printf(o, "    if (v%d) n%d++;\n", r->pred, q);
       else pleat__str_printf(o, "    n%d++;\n", q);
@@ -394,6 +441,16 @@ static void red_end(pleat__str *o, const pleat__ir_red *r, int q) {
       break;
     case RED_ANY: case RED_ALL: case RED_FIND_FIRST:
       pleat__str_printf(o, "  row[%d] = (pleat_u64)h%d;\n", 4 * q, q);
+      break;
+    case RED_FIRST:
+      pleat__str_printf(o, "  row[%d] = fa%d; row[%d] = (pleat_u64)h%d; row[%d] = h%d >= 0;\n", 4 * q, q,
+                        4 * q + 1, q, 4 * q + 2, q);
+      break;
+    case RED_LAST:
+      pleat__str_printf(o, "  row[%d] = la%d;\n", 4 * q, q);
+      break;
+    case RED_ARGMIN: case RED_ARGMAX:
+      pleat__str_printf(o, "  row[%d] = (pleat_u64)ak%d; row[%d] = (pleat_u64)ai%d;\n", 4 * q, q, 4 * q + 1, q);
       break;
     case RED_MEAN: case RED_VAR: case RED_STD:
       pleat__str_printf(o, "  for (int s = 16; s; s >>= 1)\n    for (int j = 0; j < s; j++) "

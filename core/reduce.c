@@ -1409,6 +1409,22 @@ void pleat__reduce_push_leaf(pleat__exec *ex, uint32_t k, pleat__imm a, pleat__i
                              bool flag) {
   pleat__redrt *rr = &ex->rr[k];
   const pleat__ir_red *r = rr->r;
+  if (r->kind == RED_FIRST) {
+    /* a: the value of the leaf's first element, b its index (-1: empty) */
+    if (rr->done || b.i < 0) return;
+    rr->fv[0] = a;
+    rr->g.n = 1;
+    rr->done = true;
+    check_all_done(ex);
+    return;
+  }
+  if (r->kind == RED_LAST) {
+    if (n) {
+      rr->fv[0] = a;
+      rr->g.n += n;
+    }
+    return;
+  }
   if (r->kind == RED_ANY || r->kind == RED_ALL || r->kind == RED_FIND_FIRST) {
     /* a: the leaf's first hit (the caller has checked it comes before any
        trap); the first hit of all ends the reducer */
@@ -1433,6 +1449,10 @@ void pleat__reduce_push_leaf(pleat__exec *ex, uint32_t k, pleat__imm a, pleat__i
         g.flag = flag;
         break;
       case RED_COUNT:
+        break;
+      case RED_ARGMIN: case RED_ARGMAX:
+        g.a = a; /* the key */
+        g.idx = b.i;
         break;
       default:
         g.a = a;

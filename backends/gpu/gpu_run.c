@@ -53,6 +53,12 @@ static void *plan_program(const pleat_plan *plan, pleat_result *res, const pleat
   return prog;
 }
 
+/* Reducers that end the fold once decided (their hits come before the
+   trap of their leaf, or do not count). */
+static bool early_kind(int kind) {
+  return kind == RED_ANY || kind == RED_ALL || kind == RED_FIND_FIRST || kind == RED_FIRST;
+}
+
 pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, uint64_t n,
                             pleat_result *res, const pleat__gpu_devops *ops, void *dev) {
   const pleat__ir *ir = &plan->ir;
@@ -106,10 +112,7 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
   /* A fold that can stop early starts with small launches that double, so
      a hit near the start answers at once even over a 2^40 range. */
   bool early = false;
-  for (uint32_t r = 0; r < ir->nred; r++) {
-    int kind = ir->red[r].kind;
-    early = early || kind == RED_ANY || kind == RED_ALL || kind == RED_FIND_FIRST;
-  }
+  for (uint32_t r = 0; r < ir->nred; r++) early = early || early_kind(ir->red[r].kind);
   uint64_t full = per;
   if (early && per > 16) per = 16;
   for (uint64_t l0 = 0; l0 < nleaves && !mx.failed && !mx.stop;) {
@@ -139,10 +142,12 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
          fold before it, as in seq); then the trap, then the partials */
       for (uint32_t r = 0; r < ir->nred; r++) {
         int kind = ir->red[r].kind;
-        if (kind != RED_ANY && kind != RED_ALL && kind != RED_FIND_FIRST) continue;
-        pleat__imm a, b = {0};
+        if (!early_kind(kind)) continue;
+        pleat__imm a, b;
         memcpy(&a, &row[4 * r], 8);
-        if (a.i >= 0 && (trap < 0 || a.i < trap)) pleat__reduce_push_leaf(&mx, r, a, b, 0, false);
+        memcpy(&b, &row[4 * r + 1], 8);
+        int64_t hit = kind == RED_FIRST ? b.i : a.i; /* first: a is the value */
+        if (hit >= 0 && (trap < 0 || hit < trap)) pleat__reduce_push_leaf(&mx, r, a, b, 0, false);
       }
       if (mx.stop) break;
       if (trap >= 0) {
@@ -151,7 +156,7 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
       }
       for (uint32_t r = 0; r < ir->nred; r++) {
         int kind = ir->red[r].kind;
-        if (kind == RED_ANY || kind == RED_ALL || kind == RED_FIND_FIRST) continue;
+        if (early_kind(kind)) continue;
         pleat__imm a, b;
         memcpy(&a, &row[4 * r], 8);
         memcpy(&b, &row[4 * r + 1], 8);

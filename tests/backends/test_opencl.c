@@ -141,6 +141,10 @@ static const char *const PIPES[] = {
   "find_first(x > 0.999)", "find_first(x != x)", "any(y > 4e5)", "all(a != 0)", "any(f)",
   "(find_first(b == 77), any(x > 1.49), all(x < 1.5))", "(any(x > 1.49), sum, count)",
   "filter(x > 0.5) |> find_first(x < 0.5)",
+  /* first, last, argmin, argmax: the leftmost (rightmost) in leaf order */
+  "first", "last", "argmin", "argmax", "filter(x > 0.9) |> first", "map(y) |> (argmin, argmax, last)",
+  "filter(f) |> map(a) |> (first, last, argmax, argmin)", "(first, sum, last)",
+  "map(x * 0.0) |> (argmin, argmax)", "filter(b < 0) |> map(b) |> (argmin, last)",
 };
 
 static void test_same_as_seq(void **state) {
@@ -207,6 +211,10 @@ static void test_division_by_zero(void **state) {
   assert_true(same("map(100 / (b - 77)) |> any(i == 12294)", c, 2));
   assert_true(same("map(100 / (b - 77)) |> (any(i == 12000), any(i == 12294))", c, 2));
   assert_true(same("map(100 / (b - 77)) |> (any(i == 12000), count)", c, 2));
+  assert_true(same("map(100 / (b - 77)) |> first", c, 2));                 /* done at 0 */
+  assert_true(same("filter(i > 12290) |> map(100 / (b - 77)) |> first", c, 2));
+  assert_true(same("map(100 / (b - 77)) |> filter(i > 12292) |> first", c, 2));
+  assert_true(same("map(100 / (b - 77)) |> last", c, 2));
   pleat_column r = pt_range("x", PLEAT_I64, 0, 1000000);
   assert_true(same("map(7 / (x - 999999)) |> sum", &r, 1)); /* the last element */
   pt_run a;
@@ -221,7 +229,7 @@ static void test_unsupported_is_an_error(void **state) {
   (void)state;
   NEED_OPENCL();
   static const char *const later[] = {"take(5) |> sum", "collect", "scan(+) |> last",
-                                      "enumerate |> map(k) |> sum", "first", "argmin",
+                                      "enumerate |> map(k) |> sum", "reduce(+)", "map((x, x)) |> first",
                                       "flat_map(x, x) |> sum", "group(i % 4, 4, sum)", "dedupe |> count"};
   pleat_column c = pt_col("x", PLEAT_F32, xf, 10000);
   for (size_t k = 0; k < NL(later); k++) {
