@@ -139,10 +139,25 @@ static bool opencl_probe(char *why, size_t n) {
              err == CL_SUCCESS ? "no device" : cl_err(err));
     return false;
   }
-  char name[128];
-  device_name(dev[0], name, sizeof name);
-  snprintf(why, n, "%u device%s, the first: %s (maps, filters and order-free reducers so far)",
-           (unsigned)nd, nd == 1 ? "" : "s", name);
+  /* every device, as PLEAT_DEVICE numbers them: name, kind, memory, fp64 */
+  size_t used = 0;
+  int w = snprintf(why, n, "part of the language so far; ");
+  used = w > 0 && (size_t)w < n ? (size_t)w : n - 1;
+  for (cl_uint k = 0; k < nd && used + 1 < n; k++) {
+    char name[96];
+    device_name(dev[k], name, sizeof name);
+    cl_device_type t = 0;
+    cl_ulong mem = 0;
+    cl_device_fp_config dfp = 0;
+    cl.GetDeviceInfo(dev[k], CL_DEVICE_TYPE, sizeof t, &t, NULL);
+    cl.GetDeviceInfo(dev[k], CL_DEVICE_GLOBAL_MEM_SIZE, sizeof mem, &mem, NULL);
+    cl.GetDeviceInfo(dev[k], CL_DEVICE_DOUBLE_FP_CONFIG, sizeof dfp, &dfp, NULL);
+    w = snprintf(why + used, n - used, "%sdevice %u: %s (%s, %llu MiB, fp64 %s)", k ? "; " : "",
+                 (unsigned)k, name, (t & CL_DEVICE_TYPE_GPU) ? "gpu" : (t & CL_DEVICE_TYPE_CPU) ? "cpu" : "accelerator",
+                 (unsigned long long)(mem >> 20), dfp ? "yes" : "no");
+    if (w < 0 || (size_t)w >= n - used) break;
+    used += (size_t)w;
+  }
   return true;
 }
 
