@@ -258,6 +258,31 @@ static void test_early_exit_over_a_huge_range(void **state) {
   pt_run_free(&a);
 }
 
+static void test_device_choice(void **state) {
+  (void)state;
+  NEED_OPENCL();
+  pleat_ctx_options o;
+  memset(&o, 0, sizeof o);
+  o.backend = "opencl";
+  pleat_ctx *c = NULL;
+  o.device = "0"; /* by index */
+  assert_int_equal(pleat_ctx_create(&c, &o), PLEAT_OK);
+  pleat_ctx_free(c);
+  o.device = "999";
+  assert_int_equal(pleat_ctx_create(&c, &o), PLEAT_E_UNAVAILABLE);
+  assert_non_null(strstr(pleat_ctx_errmsg(c), "PLEAT_DEVICE=999"));
+  pleat_ctx_free(c);
+  o.device = "no such device name";
+  assert_int_equal(pleat_ctx_create(&c, &o), PLEAT_E_UNAVAILABLE);
+  assert_non_null(strstr(pleat_ctx_errmsg(c), "matches no device"));
+  pleat_ctx_free(c);
+  setenv("PLEAT_DEVICE", "998", 1); /* the environment when the option is NULL */
+  o.device = NULL;
+  assert_int_equal(pleat_ctx_create(&c, &o), PLEAT_E_UNAVAILABLE);
+  pleat_ctx_free(c);
+  unsetenv("PLEAT_DEVICE");
+}
+
 static void test_auto_does_not_pick_it(void **state) {
   (void)state;
   NEED_OPENCL();
@@ -304,6 +329,7 @@ int main(void) {
     cmocka_unit_test(test_division_by_zero),
     cmocka_unit_test(test_unsupported_is_an_error),
     cmocka_unit_test(test_early_exit_over_a_huge_range),
+    cmocka_unit_test(test_device_choice),
     cmocka_unit_test(test_auto_does_not_pick_it),
     cmocka_unit_test(test_explain_shows_the_kernel),
   };
