@@ -19,6 +19,7 @@
 
 #include "backend.h"
 #include "gpu.h"
+#include "kcache.h"
 
 /* ---- the API, opened at run time ------------------------------------------- */
 
@@ -35,6 +36,9 @@ typedef struct clapi {
                                          cl_int *);
   cl_program (*CreateProgramWithSource)(cl_context, cl_uint, const char **, const size_t *,
                                         cl_int *);
+  cl_program (*CreateProgramWithBinary)(cl_context, cl_uint, const cl_device_id *, const size_t *,
+                                        const unsigned char **, cl_int *, cl_int *);
+  cl_int (*GetProgramInfo)(cl_program, cl_program_info, size_t, void *, size_t *);
   cl_int (*BuildProgram)(cl_program, cl_uint, const cl_device_id *, const char *,
                          void (*)(cl_program, void *), void *);
   cl_int (*GetProgramBuildInfo)(cl_program, cl_device_id, cl_program_build_info, size_t, void *,
@@ -75,6 +79,7 @@ static void cl_load(void) {
   }
   SYM(GetPlatformIDs) SYM(GetPlatformInfo) SYM(GetDeviceIDs) SYM(GetDeviceInfo)
   SYM(CreateContext) SYM(CreateCommandQueue) SYM(CreateProgramWithSource) SYM(BuildProgram)
+  SYM(CreateProgramWithBinary) SYM(GetProgramInfo)
   SYM(GetProgramBuildInfo) SYM(CreateKernel) SYM(SetKernelArg) SYM(CreateBuffer)
   SYM(EnqueueNDRangeKernel) SYM(EnqueueReadBuffer) SYM(Finish) SYM(ReleaseMemObject)
   SYM(ReleaseKernel) SYM(ReleaseProgram) SYM(RetainProgram) SYM(ReleaseCommandQueue)
@@ -350,15 +355,44 @@ static void *cl_build(void *dev, const char *src, size_t len, pleat__msg *msg) {
     pleat__log(PLEAT_LOG_INFO, "opencl: kernel found in the context's cache");
     return p;
   }
+  /* no fast or relaxed math, denormals kept: only what the answer allows */
+  static const char opts[] = "-cl-std=CL1.2 -cl-fp32-correctly-rounded-divide-sqrt";
   cl_int err;
+  /* the on-disk cache: a binary under a key naming all it depends on */
+  char dver[128] = "", drv[128] = "";
+  cl.GetDeviceInfo(d->id, CL_DEVICE_VERSION, sizeof dver - 1, dver, NULL);
+  cl.GetDeviceInfo(d->id, CL_DRIVER_VERSION, sizeof drv - 1, drv, NULL);
+  pleat__str key;
+  pleat__str_init(&key, d->al);
+  pleat__str_printf(&key, "pleat %s opencl\n%s\n%s\n%s\n%s\n", pleat_version_string(), opts, d->name,
+                    dver, drv);
+  pleat__str_append(&key, src, len);
+  size_t bsz = 0;
+  unsigned char *bin = key.oom ? NULL : pleat__kcache_get(d->al, key.s, key.len, &bsz);
+  p = NULL;
+  if (bin) {
+    cl_int bst = CL_SUCCESS;
+    const unsigned char *bp = bin;
+    p = cl.CreateProgramWithBinary(d->ctx, 1, &d->id, &bsz, &bp, &bst, &err);
+    if (p && (bst != CL_SUCCESS || cl.BuildProgram(p, 1, &d->id, opts, NULL, NULL) != CL_SUCCESS)) {
+      cl.ReleaseProgram(p); /* not usable here after all: build from source */
+      p = NULL;
+    }
+    pleat__free(d->al, bin);
+    if (p) {
+      pleat__log(PLEAT_LOG_INFO, "opencl: kernel from the disk cache");
+      pleat__str_free(&key);
+      cache_put(d, h, src, len, p);
+      return p;
+    }
+  }
   p = cl.CreateProgramWithSource(d->ctx, 1, &src, &len, &err);
   if (!p) {
     pleat__msg_set(msg, "clCreateProgramWithSource: %s", cl_err(err));
+    pleat__str_free(&key);
     return NULL;
   }
-  /* no fast or relaxed math, denormals kept: only what the answer allows */
-  err = cl.BuildProgram(p, 1, &d->id, "-cl-std=CL1.2 -cl-fp32-correctly-rounded-divide-sqrt", NULL,
-                        NULL);
+  err = cl.BuildProgram(p, 1, &d->id, opts, NULL, NULL);
   if (err != CL_SUCCESS) {
     char log[PLEAT_MSG_MAX - 64];
     size_t got = 0;
@@ -367,9 +401,18 @@ static void *cl_build(void *dev, const char *src, size_t len, pleat__msg *msg) {
     log[sizeof log - 1] = 0;
     pleat__msg_set(msg, "%s on %s; build log: %s", cl_err(err), d->name, log);
     cl.ReleaseProgram(p);
+    pleat__str_free(&key);
     return NULL;
   }
   pleat__log(PLEAT_LOG_INFO, "opencl: built a %zu-byte kernel on %s", len, d->name);
+  size_t bs = 0;
+  if (!key.oom && cl.GetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof bs, &bs, NULL) == CL_SUCCESS && bs) {
+    unsigned char *out = pleat__malloc(d->al, bs);
+    if (out && cl.GetProgramInfo(p, CL_PROGRAM_BINARIES, sizeof out, &out, NULL) == CL_SUCCESS)
+      pleat__kcache_put(key.s, key.len, out, bs);
+    pleat__free(d->al, out);
+  }
+  pleat__str_free(&key);
   cache_put(d, h, src, len, p);
   return p;
 }

@@ -14,7 +14,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <math.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "pleat_test.h"
 #include "ref_eval.h"
@@ -283,6 +287,144 @@ static void test_device_choice(void **state) {
   unsetenv("PLEAT_DEVICE");
 }
 
+/* ---- the on-disk kernel cache ------------------------------------------------- */
+
+/* The one entry in dir (path into out); its size, or -1 when there is not
+   exactly one. */
+static long one_entry(const char *dir, char *out, size_t n) {
+  DIR *d = opendir(dir);
+  if (!d) return -1;
+  struct dirent *e;
+  int count = 0;
+  while ((e = readdir(d)))
+    if (strstr(e->d_name, ".bin") && !strstr(e->d_name, ".tmp")) {
+      count++;
+      snprintf(out, n, "%s/%s", dir, e->d_name);
+    }
+  closedir(d);
+  struct stat st;
+  if (count != 1 || stat(out, &st) != 0) return -1;
+  return (long)st.st_size;
+}
+
+/* Whether the entry at path is whole: its magic, and a payload size in
+   the header (the little-endian u64 at byte 32) that matches the file. */
+static int entry_whole(const char *path, long size) {
+  FILE *f = fopen(path, "rb");
+  if (!f) return 0;
+  unsigned char h[40];
+  int ok = fread(h, 1, sizeof h, f) == sizeof h && !memcmp(h, "PLEATKC1", 8);
+  fclose(f);
+  uint64_t sz = 0;
+  for (int k = 0; k < 8; k++) sz |= (uint64_t)h[24 + k] << (8 * k);
+  return ok && (long)sz + 40 == size;
+}
+
+/* A fresh context (so no in-memory program) runs text; 1 when it gives
+   seq's answer. */
+static int fresh_same(const char *text, const pleat_column *c) {
+  pleat_ctx *keep = ocl, *f = pt_ctx("opencl");
+  if (!f) return 0;
+  ocl = f;
+  int ok = same(text, c, 1);
+  ocl = keep;
+  pleat_ctx_free(f);
+  return ok;
+}
+
+static void test_disk_cache(void **state) {
+  (void)state;
+  NEED_OPENCL();
+  char dir[] = "/tmp/pleat-kcache-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  setenv("PLEAT_CACHE_DIR", dir, 1);
+  pleat_column c = pt_col("x", PLEAT_F32, xf, N);
+  const char *text = "filter(x < 0.123) |> map(x * 3 - 1) |> (sum, minmax)";
+  char path[512];
+  /* a build stores one entry; a new context reads it back */
+  assert_true(fresh_same(text, &c));
+  long size = one_entry(dir, path, sizeof path);
+  assert_true(size > 40);
+  assert_true(fresh_same(text, &c));
+  /* truncated, then garbage: a miss, rebuilt, and the entry rewritten */
+  assert_true(entry_whole(path, size));
+  assert_int_equal(truncate(path, size / 2), 0);
+  assert_true(fresh_same(text, &c));
+  size = one_entry(dir, path, sizeof path); /* rewritten whole (a binary may differ in size) */
+  assert_true(entry_whole(path, size));
+  FILE *f = fopen(path, "r+b");
+  assert_non_null(f);
+  fseek(f, size - 100, SEEK_SET);
+  fputs("not a kernel binary", f);
+  fclose(f);
+  assert_true(fresh_same(text, &c));
+  size = one_entry(dir, path, sizeof path);
+  assert_true(entry_whole(path, size));
+  unlink(path);
+  rmdir(dir);
+  /* a cache "directory" that is a file: nothing can be stored, the run is fine */
+  char file[] = "/tmp/pleat-kcache-file-XXXXXX";
+  int fd = mkstemp(file);
+  assert_true(fd >= 0);
+  close(fd);
+  setenv("PLEAT_CACHE_DIR", file, 1);
+  assert_true(fresh_same("filter(x < 0.321) |> sum", &c));
+  unlink(file);
+  /* off: nothing written, even where XDG_CACHE_HOME points */
+  char xdg[] = "/tmp/pleat-xdg-XXXXXX";
+  assert_non_null(mkdtemp(xdg));
+  setenv("XDG_CACHE_HOME", xdg, 1);
+  setenv("PLEAT_CACHE_DIR", "off", 1);
+  assert_true(fresh_same("filter(x < 0.456) |> sum", &c));
+  char sub[600];
+  snprintf(sub, sizeof sub, "%s/pleat", xdg);
+  struct stat st;
+  assert_int_not_equal(stat(sub, &st), 0);
+  rmdir(xdg);
+  unsetenv("XDG_CACHE_HOME");
+  unsetenv("PLEAT_CACHE_DIR");
+}
+
+typedef struct writer_arg {
+  int ok;
+} writer_arg;
+
+static void *writer(void *p) {
+  writer_arg *w = p;
+  pleat_ctx *f = pt_ctx("opencl");
+  w->ok = 0;
+  if (!f) return NULL;
+  pleat_column c = pt_col("x", PLEAT_F32, xf, N);
+  pt_run a;
+  if (pt_exec(f, "filter(x > 0.777) |> map(x + x) |> sum", &c, 1, &a) == PLEAT_OK) w->ok = 1;
+  pt_run_free(&a);
+  pleat_ctx_free(f);
+  return NULL;
+}
+
+static void test_disk_cache_concurrent_writers(void **state) {
+  (void)state;
+  NEED_OPENCL();
+  char dir[] = "/tmp/pleat-kcache-XXXXXX";
+  assert_non_null(mkdtemp(dir));
+  setenv("PLEAT_CACHE_DIR", dir, 1);
+  /* two contexts build and store the same entry at once: both runs work
+     and the entry that stays is whole */
+  pthread_t t[2];
+  writer_arg w[2];
+  for (int k = 0; k < 2; k++) assert_int_equal(pthread_create(&t[k], NULL, writer, &w[k]), 0);
+  for (int k = 0; k < 2; k++) pthread_join(t[k], NULL);
+  assert_true(w[0].ok && w[1].ok);
+  char path[512];
+  long size = one_entry(dir, path, sizeof path);
+  assert_true(entry_whole(path, size));
+  pleat_column c = pt_col("x", PLEAT_F32, xf, N);
+  assert_true(fresh_same("filter(x > 0.777) |> map(x + x) |> sum", &c));
+  unlink(path);
+  rmdir(dir);
+  unsetenv("PLEAT_CACHE_DIR");
+}
+
 static void test_auto_does_not_pick_it(void **state) {
   (void)state;
   NEED_OPENCL();
@@ -330,6 +472,8 @@ int main(void) {
     cmocka_unit_test(test_unsupported_is_an_error),
     cmocka_unit_test(test_early_exit_over_a_huge_range),
     cmocka_unit_test(test_device_choice),
+    cmocka_unit_test(test_disk_cache),
+    cmocka_unit_test(test_disk_cache_concurrent_writers),
     cmocka_unit_test(test_auto_does_not_pick_it),
     cmocka_unit_test(test_explain_shows_the_kernel),
   };
