@@ -343,6 +343,18 @@ static void red_decl(pleat__str *o, const pleat__ir_red *r, int q) {
   }
 }
 
+/* Opens a block with k, the order-preserving integer key of v<v> (reduce.c
+   key_of; fold_kernels.c KEY_F32/KEY_F64): -0 < +0, -inf < ... < +inf. */
+static void put_key(pleat__str *o, int t, int v) {
+  if (t == PLEAT_F32)
+    pleat__str_printf(o, "    { pleat_i32 b = (pleat_i32)pleat_m_bitsf(v%d); pleat_i64 k = "
+                      "(pleat_i64)(b ^ ((b >> 31) & 0x7fffffff));\n", v);
+  else if (t == PLEAT_F64)
+    pleat__str_printf(o, "    { pleat_i64 b = (pleat_i64)pleat_m_bits(v%d); pleat_i64 k = "
+                      "b ^ ((b >> 63) & (pleat_i64)PLEAT_U64C(0x7fffffffffffffff));\n", v);
+  else pleat__str_printf(o, "    { pleat_i64 k = (pleat_i64)v%d;\n", v);
+}
+
 /* The fold of one live element into reducer q (its input is v<in>). */
 static void red_step(pleat__str *o, const pleat__ir_red *r, int q) {
   int t = r->in_type, v = r->in[0];
@@ -366,13 +378,7 @@ static void red_step(pleat__str *o, const pleat__ir_red *r, int q) {
       /* reduce.c g_update: NaN wins (argmin: the smallest key), ties keep
          the first */
       bool mn = r->kind == RED_ARGMIN;
-      if (t == PLEAT_F32)
-        pleat__str_printf(o, "    { pleat_i32 b = (pleat_i32)pleat_m_bitsf(v%d); pleat_i64 k = "
-                          "(pleat_i64)(b ^ ((b >> 31) & 0x7fffffff));\n", v);
-      else if (t == PLEAT_F64)
-        pleat__str_printf(o, "    { pleat_i64 b = (pleat_i64)pleat_m_bits(v%d); pleat_i64 k = "
-                          "b ^ ((b >> 63) & (pleat_i64)PLEAT_U64C(0x7fffffffffffffff));\n", v);
-      else pleat__str_printf(o, "    { pleat_i64 k = (pleat_i64)v%d;\n", v);
+      put_key(o, t, v);
       if (t == PLEAT_F32 || t == PLEAT_F64)
         pleat__str_printf(o, "      if (v%d != v%d) k = (pleat_i64)PLEAT_U64C(%s);\n", v, v,
                           mn ? "0x8000000000000000" : "0x7fffffffffffffff");
@@ -395,13 +401,7 @@ static void red_step(pleat__str *o, const pleat__ir_red *r, int q) {
     }
     case RED_MIN: case RED_MAX: case RED_MINMAX:
       /* order-preserving integer keys, as fold_kernels.c's KEY_F32/KEY_F64 */
-      if (t == PLEAT_F32)
-        pleat__str_printf(o, "    { pleat_i32 b = (pleat_i32)pleat_m_bitsf(v%d); pleat_i64 k = "
-                          "(pleat_i64)(b ^ ((b >> 31) & 0x7fffffff));\n", v);
-      else if (t == PLEAT_F64)
-        pleat__str_printf(o, "    { pleat_i64 b = (pleat_i64)pleat_m_bits(v%d); pleat_i64 k = "
-                          "b ^ ((b >> 63) & (pleat_i64)PLEAT_U64C(0x7fffffffffffffff));\n", v);
-      else pleat__str_printf(o, "    { pleat_i64 k = (pleat_i64)v%d;\n", v);
+      put_key(o, t, v);
       pleat__str_printf(o, "      if (k < mn%d) mn%d = k;\n      if (k > mx%d) mx%d = k;\n", q, q, q, q);
       if (t == PLEAT_F32 || t == PLEAT_F64) pleat__str_printf(o, "      if (v%d != v%d) nan%d = 1;\n", v, v, q);
       pleat__str_printf(o, "      n%d++; }\n", q);

@@ -848,6 +848,16 @@ static void fuse_filter_sum(pleat__exec *ex) {
   ex->cmp_code = op - IR_LT; /* LANES_CMP's numbering follows the op table */
 }
 
+void pleat__exec_total(pleat__exec *ex, const pleat__ir *ir, const pleat_column *cols, uint64_t n,
+                       pleat_result *res) {
+  memset(ex, 0, sizeof *ex);
+  ex->ir = ir;
+  ex->cols = cols;
+  ex->n = n;
+  ex->res = res;
+  ex->al = res->al;
+}
+
 pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_column *cols,
                               uint64_t n, pleat_result *res, pleat__scratch *cache) {
   memset(ex, 0, sizeof *ex);

@@ -105,6 +105,11 @@ typedef struct pleat__exec {
     state.  On failure sets res's error and returns it. */
 pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_column *cols,
                               uint64_t n, pleat_result *res, struct pleat__scratch *cache);
+/** Sets up ex as a running total with no chunk scratch (the caller then
+    calls pleat__reduce_init): partials computed elsewhere are merged or
+    pushed into it. */
+void pleat__exec_total(pleat__exec *ex, const pleat__ir *ir, const pleat_column *cols, uint64_t n,
+                       pleat_result *res);
 /** Gives back (to the cache) or frees what pleat__exec_open set up (not st
     or rr). */
 void pleat__exec_close(pleat__exec *ex);

@@ -372,12 +372,7 @@ pleat_status pleat__exec_par(const pleat_plan *plan, const pleat_column *cols, u
   p.wcap = (uint32_t)wcap;
 
   pleat__exec mx; /* the running total: state after the merged blocks */
-  memset(&mx, 0, sizeof mx);
-  mx.ir = ir;
-  mx.cols = cols;
-  mx.n = n;
-  mx.res = res;
-  mx.al = res->al;
+  pleat__exec_total(&mx, ir, cols, n, res);
   bool *done0 = NULL;
   pleat__stage *carry = NULL;
   pleat_status st = PLEAT_OK;

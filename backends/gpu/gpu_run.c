@@ -78,12 +78,7 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
   if (!prog) return res->status;
 
   pleat__exec mx;
-  memset(&mx, 0, sizeof mx);
-  mx.ir = ir;
-  mx.cols = cols;
-  mx.n = n;
-  mx.res = res;
-  mx.al = res->al;
+  pleat__exec_total(&mx, ir, cols, n, res);
   pleat_status st = pleat__reduce_init(&mx);
   if (st != PLEAT_OK) return st;
 
