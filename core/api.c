@@ -229,7 +229,7 @@ PLEAT_API pleat_status pleat_plan_explain(const pleat_plan *p, const char *stage
     char why[256];
     pleat__str_printf(&s, "/* %s dialect; compiled after kernels/pleat_math.h and kernels/pleat_ops.h */\n",
                       stage);
-    pleat_status st = pleat__codegen_leaves(&p->ir, dt, nc, d, false, &s, why, sizeof why);
+    pleat_status st = pleat__codegen_leaves(&p->ir, dt, nc, d, false, false, &s, why, sizeof why);
     if (st != PLEAT_OK) {
       pthread_mutex_lock(&p->ctx->lock);
       pleat__msg_set(&p->ctx->msg, "%s", why);
@@ -237,12 +237,29 @@ PLEAT_API pleat_status pleat_plan_explain(const pleat_plan *p, const char *stage
       pleat__str_free(&s);
       return st;
     }
-  } else if (!strcmp(stage, "ptx")) {
-    pleat__str_free(&s);
-    return PLEAT_E_UNSUPPORTED;
   } else {
-    pleat__str_free(&s);
-    return PLEAT_E_INVAL;
+    /* a stage a back end writes (cuda: ptx), whichever back end runs */
+    pleat__msg msg;
+    pleat__msg_clear(&msg);
+    pleat_status st = PLEAT_E_INVAL;
+    for (size_t k = 0; k < pleat__backend_count() && st == PLEAT_E_INVAL; k++) {
+      const pleat__backend_ops *b = pleat__backend_at(k);
+      if (b->built && b->explain) st = b->explain(p, stage, &s, &msg);
+    }
+    if (st == PLEAT_E_INVAL && !msg.text[0] && !strcmp(stage, "ptx")) {
+      st = PLEAT_E_UNSUPPORTED;
+      pleat__msg_set(&msg, "the ptx stage needs the cuda back end, which is not built into this "
+                     "library (CMake did not find the CUDA toolkit's cuda.h and nvrtc.h)");
+    }
+    if (st != PLEAT_OK) {
+      if (msg.text[0]) {
+        pthread_mutex_lock(&p->ctx->lock);
+        pleat__msg_set(&p->ctx->msg, "%s", msg.text);
+        pthread_mutex_unlock(&p->ctx->lock);
+      }
+      pleat__str_free(&s);
+      return st;
+    }
   }
   *text = pleat__str_take(&s);
   return *text ? PLEAT_OK : PLEAT_E_NOMEM;

@@ -34,12 +34,21 @@ typedef struct pleat__backend_ops {
   /** The back end runs only part of the language (it says so for the
       rest): `auto` does not pick it, naming it still does. */
   bool partial;
+  /** Writes an explain stage the core does not know (cuda: "ptx") into
+      out; PLEAT_E_INVAL when the back end does not know it either, any
+      other error with the reason in msg.  Works whatever back end the
+      plan's context runs on.  Optional. */
+  pleat_status (*explain)(const pleat_plan *plan, const char *stage, pleat__str *out,
+                          pleat__msg *msg);
 } pleat__backend_ops;
 
 extern const pleat__backend_ops pleat__backend_seq;
 extern const pleat__backend_ops pleat__backend_threads;
 #ifdef PLEAT_HAVE_OPENCL
 extern const pleat__backend_ops pleat__backend_opencl;
+#endif
+#ifdef PLEAT_HAVE_CUDA
+extern const pleat__backend_ops pleat__backend_cuda;
 #endif
 
 /** The back ends pleat knows of, in `auto` order of preference last to first

@@ -306,12 +306,18 @@ static bool tree_kind(const pleat__ir_red *r) {
          r->kind == RED_VAR || r->kind == RED_STD;
 }
 
-static void red_decl(pleat__str *o, const pleat__ir_red *r, int q) {
+/* warp: the kernel walks a leaf with one work item per tree lane
+   (pleat__codegen_shape), so a lane's state is scalar. */
+static void red_decl(pleat__str *o, const pleat__ir_red *r, int q, bool warp) {
   int t = r->in_type;
   pleat__str_printf(o, "  pleat_i64 n%d = 0;\n", q);
   switch (r->kind) {
     case RED_SUM: case RED_PROD:
-      if (tree_kind(r))
+      if (tree_kind(r) && warp)
+        pleat__str_printf(o, "  %s l%d = %s;\n", tname(t), q,
+                          r->kind == RED_PROD ? (t == PLEAT_F32 ? "1.0f" : "1.0")
+                                              : (t == PLEAT_F32 ? "0.0f" : "0.0"));
+      else if (tree_kind(r))
         pleat__str_printf(o, "  %s l%d[32];\n  for (int j = 0; j < 32; j++) l%d[j] = %s;\n", tname(t), q,
                           q, r->kind == RED_PROD ? (t == PLEAT_F32 ? "1.0f" : "1.0")
                                                  : (t == PLEAT_F32 ? "0.0f" : "0.0"));
@@ -322,6 +328,11 @@ static void red_decl(pleat__str *o, const pleat__ir_red *r, int q) {
                         "mx%d = (pleat_i64)PLEAT_U64C(0x8000000000000000);\n  int nan%d = 0;\n", q, q, q);
       break;
     case RED_MEAN: case RED_VAR: case RED_STD:
+      if (warp) {
+        pleat__str_printf(o, "  double s%d = 0.0, t%d = 0.0, K%d = 0.0, x%d = 0.0;\n  int ks%d = 0, lv%d;\n",
+                          q, q, q, q, q, q);
+        break;
+      }
       pleat__str_printf(o, "  double s%d[32], t%d[32], K%d = 0.0;\n  int ks%d = 0;\n"
                         "  for (int j = 0; j < 32; j++) { s%d[j] = 0.0; t%d[j] = 0.0; }\n",
                         q, q, q, q, q, q);
@@ -334,6 +345,7 @@ static void red_decl(pleat__str *o, const pleat__ir_red *r, int q) {
       break;
     case RED_LAST:
       pleat__str_printf(o, "  pleat_u64 la%d = 0;\n", q);
+      if (warp) pleat__str_printf(o, "  pleat_i64 li%d = -1;\n", q);
       break;
     case RED_ARGMIN: case RED_ARGMAX:
       pleat__str_printf(o, "  pleat_i64 ak%d = 0, ai%d = -1;\n", q, q);
@@ -356,7 +368,7 @@ static void put_key(pleat__str *o, int t, int v) {
 }
 
 /* The fold of one live element into reducer q (its input is v<in>). */
-static void red_step(pleat__str *o, const pleat__ir_red *r, int q) {
+static void red_step(pleat__str *o, const pleat__ir_red *r, int q, bool warp) {
   int t = r->in_type, v = r->in[0];
   switch (r->kind) {
     case RED_ANY: case RED_FIND_FIRST: case RED_ALL:
@@ -373,6 +385,7 @@ static void red_step(pleat__str *o, const pleat__ir_red *r, int q) {
       pleat__str_printf(o, "    la%d = ", q);
       put_word(o, t, v);
       pleat__str_printf(o, ";\n    n%d++;\n", q);
+      if (warp) pleat__str_printf(o, "    li%d = (pleat_i64)i;\n", q);
       return;
     case RED_ARGMIN: case RED_ARGMAX: {
       /* reduce.c g_update: NaN wins (argmin: the smallest key), ties keep
@@ -392,7 +405,9 @@ static void red_step(pleat__str *o, const pleat__ir_red *r, int q) {
       return;
     case RED_SUM: case RED_PROD: {
       const char *op = r->kind == RED_SUM ? "+" : "*";
-      if (tree_kind(r))
+      if (tree_kind(r) && warp)
+        pleat__str_printf(o, "    l%d = l%d %s v%d;\n", q, q, op, v);
+      else if (tree_kind(r))
         pleat__str_printf(o, "    l%d[i & 31] = l%d[i & 31] %s v%d;\n", q, q, op, v);
       else
         pleat__str_printf(o, "    acc%d = acc%d %s (pleat_u64)(pleat_i64)v%d;\n", q, q, op, v);
@@ -407,7 +422,12 @@ static void red_step(pleat__str *o, const pleat__ir_red *r, int q) {
       pleat__str_printf(o, "      n%d++; }\n", q);
       return;
     case RED_MEAN: case RED_VAR: case RED_STD:
-      /* shifted sums, K the leaf's first live element (reduce.c mean_lanes) */
+      /* shifted sums, K the leaf's first live element (reduce.c mean_lanes);
+         a warp learns K after the step (put_warp_mean) */
+      if (warp) {
+        pleat__str_printf(o, "    lv%d = 1; x%d = (double)v%d;\n", q, q, v);
+        return;
+      }
       pleat__str_printf(o, "    { double x = (double)v%d;\n"
                         "      if (!ks%d) { K%d = (x - x == 0.0) ? x : 0.0; ks%d = 1; }\n"
                         "      double y = x - K%d;\n"
@@ -456,12 +476,10 @@ static void red_end(pleat__str *o, const pleat__ir_red *r, int q) {
       pleat__str_printf(o, "  for (int s = 16; s; s >>= 1)\n    for (int j = 0; j < s; j++) "
                         "{ s%d[j] = s%d[j] + s%d[j + s]; t%d[j] = t%d[j] + t%d[j + s]; }\n",
                         q, q, q, q, q, q);
-      pleat__str_printf(o, "  if (n%d) {\n    double nn = (double)n%d;\n"
-                        "    double m = K%d + s%d[0] / nn;\n"
-                        "    double m2 = t%d[0] - s%d[0] * s%d[0] / nn;\n"
-                        "    if (m2 < 0) m2 = 0;\n"
-                        "    row[%d] = pleat_m_bits(m); row[%d] = pleat_m_bits(m2);\n  }\n",
-                        q, q, q, q, q, q, q, 4 * q, 4 * q + 1);
+      /* the shifted sums: the host divides (pleat__reduce_mean_leaf), so
+         no kernel calls a division's slow path */
+      pleat__str_printf(o, "  row[%d] = pleat_m_bits(K%d); row[%d] = pleat_m_bits(s%d[0]); "
+                        "row[%d] = pleat_m_bits(t%d[0]);\n", 4 * q, q, 4 * q + 1, q, 4 * q + 3, q);
       break;
   }
   (void)t;
@@ -623,42 +641,30 @@ static void put_vector_leaf(pleat__str *o, const pleat__ir *ir, int ft, size_t n
   pleat__str_puts(o, "  } else\n");
 }
 
+
 /* ---- the kernel ------------------------------------------------------------------------ */
 
-pleat_status pleat__codegen_leaves(const pleat__ir *ir, const uint8_t *col_dtypes, size_t ncols,
-                                   pleat__dialect d, bool prelude, pleat__str *o, char *why,
-                                   size_t whylen) {
-  if (!pleat__codegen_supported(ir, why, whylen)) return PLEAT_E_UNSUPPORTED;
-  const char *G = global_ptr(d);
-  dialect_head(o, d);
-  if (prelude) pleat__codegen_prelude(o);
-  dialect_types(o, d);
-  pleat__str_puts(o, "\n/* one work item per leaf of 4096 source elements (codegen.h) */\n");
-  switch (d) {
-    case PLEAT__DIALECT_OPENCL: pleat__str_puts(o, "__kernel void pleat_leaves("); break;
-    case PLEAT__DIALECT_CUDA: pleat__str_puts(o, "extern \"C\" __global__ void pleat_leaves("); break;
-    default: pleat__str_puts(o, "void pleat_leaves(pleat_u64 gid, "); break;
-  }
-  pleat__str_puts(o, "pleat_u64 n, pleat_u64 leaf0, pleat_u64 nleaf, pleat_u64 base");
-  for (size_t c = 0; c < ncols; c++)
-    pleat__str_printf(o, ",\n    %sconst %s *c%zu, int g%zu, pleat_u64 p%zu", G, tname(col_dtypes[c]), c, c, c);
-  pleat__str_printf(o, ",\n    %spleat_u64 *out) {\n", G);
-  switch (d) {
-    case PLEAT__DIALECT_OPENCL: pleat__str_puts(o, "  pleat_u64 gid = get_global_id(0);\n"); break;
-    case PLEAT__DIALECT_CUDA:
-      pleat__str_puts(o, "  pleat_u64 gid = (pleat_u64)blockIdx.x * blockDim.x + threadIdx.x;\n");
-      break;
-    default: break;
-  }
-  pleat__str_puts(o, "  if (gid >= nleaf) return;\n"
-                     "  pleat_u64 L = leaf0 + gid, lb = L * 4096u;\n"
-                     "  pleat_u64 le = lb + 4096u < n ? lb + 4096u : n;\n");
-  pleat__str_printf(o, "  %spleat_u64 *row = out + gid * %uu;\n", G, PLEAT__ROW_WORDS(ir->nred));
-  pleat__str_puts(o, "  pleat_i64 trap_i = -1, trap_k = 0;\n");
-  for (uint32_t q = 0; q < ir->nred; q++) red_decl(o, &ir->red[q], (int)q);
-  int vt = d == PLEAT__DIALECT_OPENCL ? vector_type(ir) : 0;
-  if (vt) put_vector_leaf(o, ir, vt, ncols);
-  pleat__str_puts(o, "  for (pleat_u64 i = lb; i < le; i++) {\n");
+/* The warp shape: one work item per tree lane, 32 per leaf (lane j walks
+   source elements lb + j, lb + j + 32, ...: its loads are coalesced, and
+   its fold is exactly lane j of reduce.c's leaf), the lanes combined at the
+   end with the same pairwise tree.  For the CUDA dialect: scalar state in
+   registers, where the leaf shape needs 32-entry arrays in local memory.
+   OpenCL gets it on a GPU (the back end asks for it); a group is then one
+   leaf, so its barriers are uniform. */
+void pleat__codegen_shape(const pleat__ir *ir, pleat__dialect d, bool warp, unsigned *items_per_leaf,
+                          unsigned *leaves_per_group) {
+  (void)ir;
+  bool w = warp || d == PLEAT__DIALECT_CUDA;
+  if (d == PLEAT__DIALECT_C) w = false;
+  *items_per_leaf = w ? 32 : 1;
+  *leaves_per_group = w ? (d == PLEAT__DIALECT_CUDA ? 8 : 1) : 0;
+}
+
+/* The per-element body: every op in order; a failed filter skips the rest
+   of the element (`continue`: in the warp shape the body sits in a
+   do-while(0), where it ends the element too), a zero divisor where it
+   counts records the trap and ends the walk. */
+static bool put_body(pleat__str *o, const pleat__ir *ir, pleat__dialect d, char *why, size_t whylen) {
   for (uint32_t k = 0; k < ir->nins; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
     switch (in->op) {
@@ -689,17 +695,65 @@ pleat_status pleat__codegen_leaves(const pleat__ir *ir, const uint8_t *col_dtype
           char nm[32];
           snprintf(why, whylen, "the op %s is not supported by the kernel generator",
                    lower_name(in->op, nm, sizeof nm));
-          return PLEAT_E_UNSUPPORTED;
+          return false;
         }
         pleat__str_puts(o, ";\n");
         break;
     }
   }
-  for (uint32_t q = 0; q < ir->nred; q++) red_step(o, &ir->red[q], (int)q);
+  return true;
+}
+
+static bool all_early(const pleat__ir *ir) {
+  bool all = ir->nred > 0;
+  for (uint32_t q = 0; q < ir->nred; q++) all = all && is_early(ir->red[q].kind);
+  return all;
+}
+
+static void put_signature(pleat__str *o, pleat__dialect d, bool warp, const uint8_t *col_dtypes,
+                          size_t ncols) {
+  const char *G = global_ptr(d);
+  switch (d) {
+    case PLEAT__DIALECT_OPENCL:
+      pleat__str_puts(o, warp ? "__kernel __attribute__((reqd_work_group_size(32, 1, 1))) void pleat_leaves("
+                              : "__kernel void pleat_leaves(");
+      break;
+    case PLEAT__DIALECT_CUDA:
+      pleat__str_puts(o, "extern \"C\" __global__ void __launch_bounds__(256) pleat_leaves(");
+      break;
+    default: pleat__str_puts(o, "void pleat_leaves(pleat_u64 gid, "); break;
+  }
+  pleat__str_puts(o, "pleat_u64 n, pleat_u64 leaf0, pleat_u64 nleaf, pleat_u64 base");
+  for (size_t c = 0; c < ncols; c++)
+    pleat__str_printf(o, ",\n    %sconst %s *c%zu, int g%zu, pleat_u64 p%zu", G, tname(col_dtypes[c]), c, c, c);
+  pleat__str_printf(o, ",\n    %spleat_u64 *out) {\n", G);
+}
+
+static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const uint8_t *col_dtypes,
+                                    size_t ncols, pleat__dialect d, char *why, size_t whylen) {
+  const char *G = global_ptr(d);
+  pleat__str_puts(o, "\n/* one work item per leaf of 4096 source elements (codegen.h) */\n");
+  put_signature(o, d, false, col_dtypes, ncols);
+  switch (d) {
+    case PLEAT__DIALECT_OPENCL: pleat__str_puts(o, "  pleat_u64 gid = get_global_id(0);\n"); break;
+    case PLEAT__DIALECT_CUDA:
+      pleat__str_puts(o, "  pleat_u64 gid = (pleat_u64)blockIdx.x * blockDim.x + threadIdx.x;\n");
+      break;
+    default: break;
+  }
+  pleat__str_puts(o, "  if (gid >= nleaf) return;\n"
+                     "  pleat_u64 L = leaf0 + gid, lb = L * 4096u;\n"
+                     "  pleat_u64 le = lb + 4096u < n ? lb + 4096u : n;\n");
+  pleat__str_printf(o, "  %spleat_u64 *row = out + gid * %uu;\n", G, PLEAT__ROW_WORDS(ir->nred));
+  pleat__str_puts(o, "  pleat_i64 trap_i = -1, trap_k = 0;\n");
+  for (uint32_t q = 0; q < ir->nred; q++) red_decl(o, &ir->red[q], (int)q, false);
+  int vt = d == PLEAT__DIALECT_OPENCL ? vector_type(ir) : 0;
+  if (vt) put_vector_leaf(o, ir, vt, ncols);
+  pleat__str_puts(o, "  for (pleat_u64 i = lb; i < le; i++) {\n");
+  if (!put_body(o, ir, d, why, whylen)) return PLEAT_E_UNSUPPORTED;
+  for (uint32_t q = 0; q < ir->nred; q++) red_step(o, &ir->red[q], (int)q, false);
   /* every reducer early and all have hit: seq's fold stops here */
-  bool all_early = ir->nred > 0;
-  for (uint32_t q = 0; q < ir->nred; q++) all_early = all_early && is_early(ir->red[q].kind);
-  if (all_early) {
+  if (all_early(ir)) {
     pleat__str_puts(o, "    if (1");
     for (uint32_t q = 0; q < ir->nred; q++) pleat__str_printf(o, " && h%u >= 0", q);
     pleat__str_puts(o, ") break;\n");
@@ -709,4 +763,279 @@ pleat_status pleat__codegen_leaves(const pleat__ir *ir, const uint8_t *col_dtype
   pleat__str_printf(o, "  row[%u] = (pleat_u64)trap_i; row[%u] = (pleat_u64)trap_k;\n}\n", 4 * ir->nred,
                     4 * ir->nred + 1);
   return PLEAT_OK;
+}
+
+/* ---- the warp shape's exchanges ---------------------------------------------------- */
+
+/* The lanes meet twice: after each step of 32 elements (votes: which lanes
+   have a mean's live element, a trap, an early reducer's hit) and at the
+   end of the leaf (a tree over the lanes' state).  CUDA exchanges through
+   warp shuffles and ballots; OpenCL through local memory, all values of a
+   step at once, so a kernel has few barriers (PoCL's build time grows with
+   them). */
+enum { WV_I64, WV_U64, WV_F64, WV_F32, WV_I32 };
+typedef struct wval {
+  char name[16];
+  int t;
+} wval;
+
+#define MAX_WVAL 128
+
+static const char *wv_ctype(int t) {
+  static const char *const n[] = {"pleat_i64", "pleat_u64", "double", "float", "int"};
+  return n[t];
+}
+
+static void wv_add(wval *v, size_t *nv, const char *prefix, int q, int t) {
+  if (*nv >= MAX_WVAL) return;
+  snprintf(v[*nv].name, sizeof v[*nv].name, "%s%d", prefix, q);
+  v[*nv].t = t;
+  (*nv)++;
+}
+
+/* The lane state of every reducer, then the trap. */
+static size_t warp_values(const pleat__ir *ir, wval *v) {
+  size_t nv = 0;
+  for (uint32_t k = 0; k < ir->nred; k++) {
+    const pleat__ir_red *r = &ir->red[k];
+    int q = (int)k;
+    wv_add(v, &nv, "n", q, WV_I64);
+    switch (r->kind) {
+      case RED_SUM: case RED_PROD:
+        if (tree_kind(r)) wv_add(v, &nv, "l", q, r->in_type == PLEAT_F32 ? WV_F32 : WV_F64);
+        else wv_add(v, &nv, "acc", q, WV_U64);
+        break;
+      case RED_MIN: case RED_MAX: case RED_MINMAX:
+        wv_add(v, &nv, "mn", q, WV_I64);
+        wv_add(v, &nv, "mx", q, WV_I64);
+        wv_add(v, &nv, "nan", q, WV_I32);
+        break;
+      case RED_ANY: case RED_ALL: case RED_FIND_FIRST: wv_add(v, &nv, "h", q, WV_I64); break;
+      case RED_FIRST: wv_add(v, &nv, "h", q, WV_I64); wv_add(v, &nv, "fa", q, WV_U64); break;
+      case RED_LAST: wv_add(v, &nv, "li", q, WV_I64); wv_add(v, &nv, "la", q, WV_U64); break;
+      case RED_ARGMIN: case RED_ARGMAX:
+        wv_add(v, &nv, "ak", q, WV_I64);
+        wv_add(v, &nv, "ai", q, WV_I64);
+        break;
+      case RED_MEAN: case RED_VAR: case RED_STD:
+        wv_add(v, &nv, "s", q, WV_F64);
+        wv_add(v, &nv, "t", q, WV_F64);
+        break;
+    }
+  }
+  snprintf(v[nv].name, sizeof v[nv].name, "trap_i");
+  v[nv++].t = WV_I64;
+  snprintf(v[nv].name, sizeof v[nv].name, "trap_k");
+  v[nv++].t = WV_I64;
+  return nv;
+}
+
+/* o_<name> = lane (lane + s)'s <name> (a lane's own past 31), for all. */
+static void put_exchange(pleat__str *o, pleat__dialect d, const wval *v, size_t nv) {
+  if (d == PLEAT__DIALECT_CUDA) {
+    for (size_t k = 0; k < nv; k++)
+      pleat__str_printf(o, "    %s o_%s = __shfl_down_sync(0xffffffffu, %s, s);\n", wv_ctype(v[k].t),
+                        v[k].name, v[k].name);
+    return;
+  }
+  static const char *const to[] = {"(pleat_u64)", "", "as_ulong(", "(pleat_u64)as_uint(", "(pleat_u64)(uint)"};
+  static const char *const to_close[] = {"", "", ")", ")", ""};
+  static const char *const from[] = {"(pleat_i64)", "", "as_double", "as_float((uint)", "(int)(uint)("};
+  static const char *const close[] = {"", "", "", ")", ")"};
+  pleat__str_puts(o, "    barrier(CLK_LOCAL_MEM_FENCE);\n");
+  for (size_t k = 0; k < nv; k++) {
+    pleat__str_printf(o, "    wsc[%zuu + lane] = %s%s%s;\n", 32 * k, to[v[k].t], v[k].name, to_close[v[k].t]);
+  }
+  pleat__str_puts(o, "    barrier(CLK_LOCAL_MEM_FENCE);\n    uint src = lane + s < 32u ? lane + s : lane;\n");
+  for (size_t k = 0; k < nv; k++)
+    pleat__str_printf(o, "    %s o_%s = %s(wsc[%zuu + src])%s;\n", wv_ctype(v[k].t), v[k].name,
+                      from[v[k].t], 32 * k, close[v[k].t]);
+}
+
+/* The combine of reducer q's lane state with o_ (the lanes' tree: s = 16
+   .. 1, lane j takes lane j + s; for the float trees that is reduce.c's
+   lanes_final exactly, the rest are order-free). */
+static void put_combine(pleat__str *o, const pleat__ir_red *r, int q) {
+  pleat__str_printf(o, "    n%d += o_n%d;\n", q, q);
+  switch (r->kind) {
+    case RED_SUM: case RED_PROD: {
+      const char *op = r->kind == RED_SUM ? "+" : "*";
+      if (tree_kind(r)) pleat__str_printf(o, "    l%d = l%d %s o_l%d;\n", q, q, op, q);
+      else pleat__str_printf(o, "    acc%d = acc%d %s o_acc%d;\n", q, q, op, q);
+      break;
+    }
+    case RED_MIN: case RED_MAX: case RED_MINMAX:
+      pleat__str_printf(o, "    if (o_mn%d < mn%d) mn%d = o_mn%d;\n    if (o_mx%d > mx%d) mx%d = o_mx%d;\n"
+                        "    nan%d |= o_nan%d;\n", q, q, q, q, q, q, q, q, q, q);
+      break;
+    case RED_ANY: case RED_ALL: case RED_FIND_FIRST: /* the first hit: -1 (none) as the largest */
+      pleat__str_printf(o, "    if ((pleat_u64)o_h%d < (pleat_u64)h%d) h%d = o_h%d;\n", q, q, q, q);
+      break;
+    case RED_FIRST:
+      pleat__str_printf(o, "    if ((pleat_u64)o_h%d < (pleat_u64)h%d) { h%d = o_h%d; fa%d = o_fa%d; }\n", q, q,
+                        q, q, q, q);
+      break;
+    case RED_LAST:
+      pleat__str_printf(o, "    if (o_li%d > li%d) { li%d = o_li%d; la%d = o_la%d; }\n", q, q, q, q, q, q);
+      break;
+    case RED_ARGMIN: case RED_ARGMAX:
+      /* the smallest (largest) key, ties to the first index: seq's order */
+      pleat__str_printf(o, "    if (o_ai%d >= 0 && (ai%d < 0 || o_ak%d %s ak%d || (o_ak%d == ak%d && o_ai%d < ai%d))) "
+                        "{ ak%d = o_ak%d; ai%d = o_ai%d; }\n", q, q, q, r->kind == RED_ARGMIN ? "<" : ">",
+                        q, q, q, q, q, q, q, q, q);
+      break;
+    case RED_MEAN: case RED_VAR: case RED_STD:
+      pleat__str_printf(o, "    s%d = s%d + o_s%d;\n    t%d = t%d + o_t%d;\n", q, q, q, q, q, q);
+      break;
+  }
+}
+
+/* The votes of a step: bit b of the lanes' vote words as m<b> (a mask of
+   lanes), for every lane. */
+static void put_votes(pleat__str *o, pleat__dialect d, unsigned nbits) {
+  if (d == PLEAT__DIALECT_CUDA) {
+    for (unsigned b = 0; b < nbits; b++)
+      pleat__str_printf(o, "    unsigned m%u = __ballot_sync(0xffffffffu, (unsigned)(vw >> %u) & 1u);\n", b, b);
+    return;
+  }
+  pleat__str_puts(o, "    barrier(CLK_LOCAL_MEM_FENCE);\n    wsc[lane] = vw;\n    barrier(CLK_LOCAL_MEM_FENCE);\n");
+  for (unsigned b = 0; b < nbits; b++) pleat__str_printf(o, "    uint m%u = 0u;\n", b);
+  pleat__str_puts(o, "    for (uint j = 0; j < 32u; j++) {\n      pleat_u64 wj = wsc[j];\n");
+  for (unsigned b = 0; b < nbits; b++)
+    pleat__str_printf(o, "      m%u |= (uint)((wj >> %u) & 1u) << j;\n", b, b);
+  pleat__str_puts(o, "    }\n");
+}
+
+/* A mean learns K, the leaf's first live element: in source order the
+   lowest live lane (mask m<b>) of the first step with one; then it folds
+   the step's live values. */
+static void put_warp_mean(pleat__str *o, pleat__dialect d, int q, unsigned b) {
+  pleat__str_printf(o, "    if (!ks%d && m%u) {\n      pleat_u32 src = ", q, b);
+  if (d == PLEAT__DIALECT_CUDA)
+    pleat__str_printf(o, "(pleat_u32)(__ffs(m%u) - 1);\n      double kx = __shfl_sync(0xffffffffu, x%d, src);\n", b, q);
+  else
+    pleat__str_printf(o, "31u - clz(m%u & (0u - m%u));\n"
+                      "      barrier(CLK_LOCAL_MEM_FENCE);\n      wsc[lane] = as_ulong(x%d);\n"
+                      "      barrier(CLK_LOCAL_MEM_FENCE);\n      double kx = as_double(wsc[src]);\n", b, b, q);
+  pleat__str_printf(o, "      K%d = (kx - kx == 0.0) ? kx : 0.0; ks%d = 1;\n    }\n"
+                    "    if (lv%d) { double y = x%d - K%d; s%d = s%d + y; t%d = t%d + y * y; n%d++; }\n",
+                    q, q, q, q, q, q, q, q, q, q);
+}
+
+static bool is_mean(int kind) { return kind == RED_MEAN || kind == RED_VAR || kind == RED_STD; }
+
+static pleat_status put_warp_kernel(pleat__str *o, const pleat__ir *ir, const uint8_t *col_dtypes,
+                                    size_t ncols, pleat__dialect d, char *why, size_t whylen) {
+  const char *G = global_ptr(d);
+  unsigned ipl, lpg;
+  pleat__codegen_shape(ir, d, true, &ipl, &lpg);
+  wval v[MAX_WVAL + 2];
+  size_t nv = warp_values(ir, v);
+  bool early = all_early(ir), trap = false;
+  for (uint32_t k = 0; k < ir->nins; k++)
+    if ((ir->ins[k].op == IR_DIV || ir->ins[k].op == IR_REM) && ir->ins[k].type != PLEAT_F32 &&
+        ir->ins[k].type != PLEAT_F64)
+      trap = true;
+  /* the vote bits: the means' live lanes, the trap, the early reducers' hits */
+  unsigned nbits = 0, bit_trap = 0, bit_early = 0;
+  unsigned bit_mean[64] = {0};
+  if (ir->nred > 64) {
+    snprintf(why, whylen, "too many reducers for the kernel generator's warp shape");
+    return PLEAT_E_UNSUPPORTED;
+  }
+  for (uint32_t q = 0; q < ir->nred; q++)
+    if (is_mean(ir->red[q].kind)) bit_mean[q] = nbits++;
+  if (trap) bit_trap = nbits++;
+  if (early) {
+    bit_early = nbits;
+    nbits += ir->nred;
+  }
+  if (nv > MAX_WVAL || nbits > 64) {
+    snprintf(why, whylen, "too many reducers for the kernel generator's warp shape");
+    return PLEAT_E_UNSUPPORTED;
+  }
+  pleat__str_puts(o, "\n/* 32 work items per leaf of 4096 source elements, one per tree lane (codegen.c) */\n");
+  put_signature(o, d, true, col_dtypes, ncols);
+  if (d == PLEAT__DIALECT_CUDA)
+    pleat__str_printf(o, "  unsigned lane = threadIdx.x & 31u;\n"
+                      "  pleat_u64 gid = (pleat_u64)blockIdx.x * %uu + (threadIdx.x >> 5);\n", lpg);
+  else
+    pleat__str_printf(o, "  __local pleat_u64 wsc[%zu];\n  uint lane = (uint)get_local_id(0);\n"
+                      "  pleat_u64 gid = get_group_id(0);\n", 32 * nv);
+  /* a whole warp (group) leaves together: the exchanges stay uniform */
+  pleat__str_puts(o, "  if (gid >= nleaf) return;\n"
+                     "  pleat_u64 L = leaf0 + gid, lb = L * 4096u;\n"
+                     "  pleat_u64 le = lb + 4096u < n ? lb + 4096u : n;\n"
+                     "  pleat_i64 trap_i = -1, trap_k = 0;\n");
+  for (uint32_t q = 0; q < ir->nred; q++) red_decl(o, &ir->red[q], (int)q, true);
+  pleat__str_puts(o, "  for (pleat_u64 i0 = lb; i0 < le; i0 += 32u) {\n"
+                     "    pleat_u64 i = i0 + lane;\n");
+  for (uint32_t q = 0; q < ir->nred; q++)
+    if (is_mean(ir->red[q].kind)) pleat__str_printf(o, "    lv%u = 0;\n", q);
+  pleat__str_puts(o, "    if (i < le && trap_i < 0) do {\n");
+  if (!put_body(o, ir, d, why, whylen)) return PLEAT_E_UNSUPPORTED;
+  for (uint32_t q = 0; q < ir->nred; q++) red_step(o, &ir->red[q], (int)q, true);
+  pleat__str_puts(o, "    } while (0);\n");
+  if (nbits) {
+    pleat__str_puts(o, "    pleat_u64 vw = 0u");
+    for (uint32_t q = 0; q < ir->nred; q++)
+      if (is_mean(ir->red[q].kind)) pleat__str_printf(o, " | ((pleat_u64)(lv%u != 0) << %u)", q, bit_mean[q]);
+    if (trap) pleat__str_printf(o, " | ((pleat_u64)(trap_i >= 0) << %u)", bit_trap);
+    if (early)
+      for (uint32_t q = 0; q < ir->nred; q++)
+        pleat__str_printf(o, " | ((pleat_u64)(h%u >= 0) << %u)", q, bit_early + q);
+    pleat__str_puts(o, ";\n");
+    put_votes(o, d, nbits);
+  }
+  for (uint32_t q = 0; q < ir->nred; q++)
+    if (is_mean(ir->red[q].kind)) put_warp_mean(o, d, (int)q, bit_mean[q]);
+  /* a trap, or every early reducer decided, in any lane: seq's fold of the
+     leaf stops in this step (the host keeps only what comes before) */
+  if (trap || early) {
+    pleat__str_puts(o, "    if (");
+    if (trap) pleat__str_printf(o, "m%u", bit_trap);
+    if (trap && early) pleat__str_puts(o, " || ");
+    if (early) {
+      pleat__str_puts(o, "(1");
+      for (uint32_t q = 0; q < ir->nred; q++) pleat__str_printf(o, " && m%u", bit_early + q);
+      pleat__str_puts(o, ")");
+    }
+    pleat__str_puts(o, ") break;\n");
+  }
+  pleat__str_puts(o, "  }\n  for (unsigned s = 16; s; s >>= 1) {\n");
+  put_exchange(o, d, v, nv);
+  for (uint32_t q = 0; q < ir->nred; q++) put_combine(o, &ir->red[q], (int)q);
+  /* the first trap: the smallest index, -1 (none) as the largest */
+  pleat__str_puts(o, "    if ((pleat_u64)o_trap_i < (pleat_u64)trap_i) { trap_i = o_trap_i; trap_k = o_trap_k; }\n  }\n");
+  pleat__str_printf(o, "  if (lane != 0) return;\n  %spleat_u64 *row = out + gid * %uu;\n", G,
+                    PLEAT__ROW_WORDS(ir->nred));
+  for (uint32_t q = 0; q < ir->nred; q++) {
+    const pleat__ir_red *r = &ir->red[q];
+    if ((r->kind == RED_SUM || r->kind == RED_PROD) && tree_kind(r)) {
+      /* red_end's row from the scalar l */
+      pleat__str_printf(o, "  row[%u] = pleat_m_bits((double)l%u); row[%u] = 0; row[%u] = (pleat_u64)n%u; row[%u] = 0;\n",
+                        4 * q, q, 4 * q + 1, 4 * q + 2, q, 4 * q + 3);
+    } else if (is_mean(r->kind)) {
+      pleat__str_printf(o, "  row[%u] = pleat_m_bits(K%u); row[%u] = pleat_m_bits(s%u); row[%u] = (pleat_u64)n%u; "
+                        "row[%u] = pleat_m_bits(t%u);\n", 4 * q, q, 4 * q + 1, q, 4 * q + 2, q, 4 * q + 3, q);
+    } else {
+      red_end(o, r, (int)q);
+    }
+  }
+  pleat__str_printf(o, "  row[%u] = (pleat_u64)trap_i; row[%u] = (pleat_u64)trap_k;\n}\n", 4 * ir->nred,
+                    4 * ir->nred + 1);
+  return PLEAT_OK;
+}
+
+pleat_status pleat__codegen_leaves(const pleat__ir *ir, const uint8_t *col_dtypes, size_t ncols,
+                                   pleat__dialect d, bool warp, bool prelude, pleat__str *o,
+                                   char *why, size_t whylen) {
+  if (!pleat__codegen_supported(ir, why, whylen)) return PLEAT_E_UNSUPPORTED;
+  unsigned ipl, lpg;
+  pleat__codegen_shape(ir, d, warp, &ipl, &lpg);
+  dialect_head(o, d);
+  if (prelude) pleat__codegen_prelude(o);
+  dialect_types(o, d);
+  return ipl > 1 ? put_warp_kernel(o, ir, col_dtypes, ncols, d, why, whylen)
+                 : put_leaf_kernel(o, ir, col_dtypes, ncols, d, why, whylen);
 }

@@ -12,9 +12,11 @@
 ** leaves.
 **
 ** Row of leaf L (PLEAT__ROW_WORDS(nred) 64-bit words): per reducer r the
-** words 4r .. 4r+3 = a, b, n, flag (as in gstate: a sum, a min key, a mean,
-** or for any/all/find_first the leaf's first hit or -1; b a max key or m2;
-** n the elements folded; flag NaN seen), then the
+** words 4r .. 4r+3 = a, b, n, flag (as in gstate: a sum, a min key, or for
+** any/all/find_first the leaf's first hit or -1; b a max key; n the
+** elements folded; flag NaN seen; for mean, var and std a, b, flag are the
+** shift K and the sums s1, s2, which the host turns into the leaf's mean
+** and m2 by pleat__reduce_mean_leaf), then the
 ** leaf's first trap: the source index or -1, and the instruction.
 **
 ** Kernel arguments, in order: ulong n, ulong leaf0 (the leaf of work item
@@ -46,8 +48,16 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen);
     (pleat_math.h, pleat_ops.h), so the text compiles on its own.  Returns
     PLEAT_E_UNSUPPORTED (why filled) for a plan it cannot write. */
 pleat_status pleat__codegen_leaves(const pleat__ir *ir, const uint8_t *col_dtypes, size_t ncols,
-                                   pleat__dialect d, bool prelude, pleat__str *out,
+                                   pleat__dialect d, bool warp, bool prelude, pleat__str *out,
                                    char *why, size_t whylen);
+
+/** The launch shape of the kernel pleat__codegen_leaves writes for ir in
+    dialect d: *items_per_leaf work items walk each leaf (1: the CPU shape
+    above; 32: the warp shape, one work item per tree lane, which CUDA
+    always gets and OpenCL when warp), and a work group holds
+    *leaves_per_group leaves (0: any, the device chooses). */
+void pleat__codegen_shape(const pleat__ir *ir, pleat__dialect d, bool warp, unsigned *items_per_leaf,
+                          unsigned *leaves_per_group);
 
 /** Appends the kernels/ headers (embedded at build time) to out. */
 void pleat__codegen_prelude(pleat__str *out);

@@ -156,6 +156,11 @@ bool pleat__reduce_collect_reserve(pleat__exec *ex, uint64_t add);
     moves the length. */
 void pleat__reduce_collect_into(const pleat__ir *ir, struct pleat__redrt *blk,
                                 const struct pleat__redrt *main, uint64_t off, uint64_t count);
+/** A leaf's mean and m2 from its shifted sums (K the shift, s1 and s2 the
+    lane trees' sums of y and y*y, n > 0 elements): the one formula of
+    seq's leaves and of the GPU rows. */
+void pleat__reduce_mean_leaf(double K, double s1, double s2, int64_t n, double *mean, double *m2);
+
 /** Folds the partial of reducer k over one whole leaf, computed elsewhere
     (a device kernel: codegen.h's row words a, b, n, flag), into ex's
     reducers.  Call it for every leaf in leaf order, empty ones included

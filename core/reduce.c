@@ -517,6 +517,13 @@ static gstate tree_final(pleat__redrt *rr) {
 }
 
 /* Pairwise over the 32 lanes: lane[j] op= lane[j + s] for s = 16 .. 1. */
+void pleat__reduce_mean_leaf(double K, double s1, double s2, int64_t n, double *mean, double *m2) {
+  double nn = (double)n;
+  *mean = K + s1 / nn;
+  *m2 = s2 - s1 * s1 / nn;
+  if (*m2 < 0) *m2 = 0;
+}
+
 static gstate lanes_final(pleat__redrt *rr) {
   const pleat__ir_red *r = rr->r;
   int t = r->in_type;
@@ -529,12 +536,7 @@ static gstate lanes_final(pleat__redrt *rr) {
       memcpy(s2, rr->s2, sizeof s2);
       for (int s = PLEAT_LANES / 2; s; s >>= 1)
         for (int j = 0; j < s; j++) { s1[j] += s1[j + s]; s2[j] += s2[j + s]; }
-      if (rr->leaf_n) {
-        double nn = (double)rr->leaf_n;
-        g.a.f = rr->K + s1[0] / nn;
-        g.m2 = s2[0] - s1[0] * s1[0] / nn;
-        if (g.m2 < 0) g.m2 = 0;
-      }
+      if (rr->leaf_n) pleat__reduce_mean_leaf(rr->K, s1[0], s2[0], rr->leaf_n, &g.a.f, &g.m2);
       return g;
     }
     case RED_SUM: case RED_PROD:

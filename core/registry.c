@@ -8,20 +8,25 @@
 
 #include "backend.h"
 
+#if !defined(PLEAT_HAVE_OPENCL) || !defined(PLEAT_HAVE_CUDA)
 static bool probe_not_built(char *why, size_t n) {
   snprintf(why, n, "not built into this library");
   return false;
 }
+#endif
 
 #ifndef PLEAT_HAVE_OPENCL
-static const pleat__backend_ops not_built_opencl = {"opencl", false, probe_not_built, NULL, NULL, NULL, NULL, false};
+static const pleat__backend_ops not_built_opencl = {"opencl", false, probe_not_built, NULL, NULL, NULL, NULL, false, NULL};
 #define pleat__backend_opencl not_built_opencl
 #endif
-static const pleat__backend_ops not_built_cuda = {"cuda", false, probe_not_built, NULL, NULL, NULL, NULL, false};
+#ifndef PLEAT_HAVE_CUDA
+static const pleat__backend_ops not_built_cuda = {"cuda", false, probe_not_built, NULL, NULL, NULL, NULL, false, NULL};
+#define pleat__backend_cuda not_built_cuda
+#endif
 
 /* In `auto` preference order, best first. */
 static const pleat__backend_ops *const table[] = {
-  &not_built_cuda, &pleat__backend_opencl, &pleat__backend_threads, &pleat__backend_seq,
+  &pleat__backend_cuda, &pleat__backend_opencl, &pleat__backend_threads, &pleat__backend_seq,
 };
 #define NTABLE (sizeof table / sizeof table[0])
 

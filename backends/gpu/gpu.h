@@ -28,6 +28,9 @@ typedef struct pleat__gpu_launch {
   const pleat__gpu_col *cols;
   uint64_t *out;      /* nleaf rows of PLEAT__ROW_WORDS(nred) words, host memory */
   size_t out_bytes;
+  /* the kernel's shape (pleat__codegen_shape): work items per leaf, and
+     leaves per work group (0: the device's choice) */
+  unsigned items_per_leaf, leaves_per_group;
 } pleat__gpu_launch;
 
 typedef struct pleat__gpu_devops {
@@ -43,6 +46,9 @@ typedef struct pleat__gpu_devops {
   uint64_t (*max_buffer)(void *dev);
   /** Whether the device has fp64 (pleat_math.h needs it). */
   bool (*has_fp64)(void *dev);
+  /** Whether the device takes the warp shape of the kernel (a GPU); NULL:
+      the dialect's default. */
+  bool (*warp)(void *dev);
 } pleat__gpu_devops;
 
 /** Runs plan on the device: builds (or reuses) its program, launches,
@@ -51,8 +57,9 @@ typedef struct pleat__gpu_devops {
 pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, uint64_t n,
                             pleat_result *res, const pleat__gpu_devops *ops, void *dev);
 
-/** The kernel source the device builds for plan (prelude included). */
-pleat_status pleat__gpu_source(const pleat_plan *plan, pleat__dialect d, pleat__str *out,
+/** The kernel source the device builds for plan (prelude included), in
+    the warp shape when warp (pleat__codegen_shape). */
+pleat_status pleat__gpu_source(const pleat_plan *plan, pleat__dialect d, bool warp, pleat__str *out,
                                char *why, size_t whylen);
 
 #endif

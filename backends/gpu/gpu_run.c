@@ -11,12 +11,12 @@
 
 #define MAX_LAUNCH_LEAVES 65536u /* 2^28 elements per launch at most */
 
-pleat_status pleat__gpu_source(const pleat_plan *plan, pleat__dialect d, pleat__str *out,
+pleat_status pleat__gpu_source(const pleat_plan *plan, pleat__dialect d, bool warp, pleat__str *out,
                                char *why, size_t whylen) {
   uint8_t dt[PLEAT_MAX_COLUMNS];
   size_t nc = plan->ncols < PLEAT_MAX_COLUMNS ? plan->ncols : PLEAT_MAX_COLUMNS;
   for (size_t k = 0; k < nc; k++) dt[k] = (uint8_t)plan->schema[k].dtype;
-  return pleat__codegen_leaves(&plan->ir, dt, nc, d, true, out, why, whylen);
+  return pleat__codegen_leaves(&plan->ir, dt, nc, d, warp, true, out, why, whylen);
 }
 
 /* The plan's program: built at its first run on this back end, then kept
@@ -29,7 +29,7 @@ static void *plan_program(const pleat_plan *plan, pleat_result *res, const pleat
   pleat__str src;
   pleat__str_init(&src, res->al);
   char why[256];
-  pleat_status st = pleat__gpu_source(plan, ops->dialect, &src, why, sizeof why);
+  pleat_status st = pleat__gpu_source(plan, ops->dialect, ops->warp && ops->warp(dev), &src, why, sizeof why);
   if (st != PLEAT_OK || src.oom) {
     pleat__str_free(&src);
     if (st == PLEAT_OK) pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory writing the kernel");
@@ -89,6 +89,8 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
     if (cols[k].gen == PLEAT_GEN_NONE && es > es_max) es_max = es;
   }
   uint32_t words = PLEAT__ROW_WORDS(ir->nred);
+  unsigned ipl, lpg;
+  pleat__codegen_shape(ir, ops->dialect, ops->warp && ops->warp(dev), &ipl, &lpg);
   uint64_t maxbuf = ops->max_buffer(dev);
   uint64_t per = maxbuf / ((uint64_t)PLEAT_LEAF * es_max);
   uint64_t rows_per = maxbuf / ((uint64_t)words * 8);
@@ -121,7 +123,7 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
       gc[k].data = c->gen == PLEAT_GEN_NONE ? (const char *)c->data + base * es : NULL;
       gc[k].bytes = c->gen == PLEAT_GEN_NONE ? (size_t)(end - base) * es : 0;
     }
-    pleat__gpu_launch L = {n, l0, nl, base, plan->ncols, gc, rows, (size_t)nl * words * 8};
+    pleat__gpu_launch L = {n, l0, nl, base, plan->ncols, gc, rows, (size_t)nl * words * 8, ipl, lpg};
     l0 += nl;
     pleat__msg msg;
     msg.text[0] = 0;
@@ -155,7 +157,17 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
         pleat__imm a, b;
         memcpy(&a, &row[4 * r], 8);
         memcpy(&b, &row[4 * r + 1], 8);
-        pleat__reduce_push_leaf(&mx, r, a, b, (int64_t)row[4 * r + 2], row[4 * r + 3] != 0);
+        int64_t ln = (int64_t)row[4 * r + 2];
+        bool flag = row[4 * r + 3] != 0;
+        if (kind == RED_MEAN || kind == RED_VAR || kind == RED_STD) {
+          /* the row holds K, s1 and s2 (codegen.h): seq's formula here */
+          double K = a.f, s1 = b.f, s2;
+          memcpy(&s2, &row[4 * r + 3], 8);
+          a.f = b.f = 0;
+          if (ln) pleat__reduce_mean_leaf(K, s1, s2, ln, &a.f, &b.f);
+          flag = false;
+        }
+        pleat__reduce_push_leaf(&mx, r, a, b, ln, flag);
       }
     }
     if (early && per < full) per = per * 2 < full ? per * 2 : full; /* past the stop stays bounded */

@@ -183,6 +183,7 @@ typedef struct cldev {
   cl_context ctx;
   cl_command_queue q;
   bool cpu, fp64, crdiv;
+  bool warp;            /* the warp shape of the kernel (codegen.h) */
   uint64_t max_alloc;
   char name[128];
   pthread_mutex_t lock; /* guards the cache */
@@ -290,6 +291,13 @@ static pleat_status opencl_ctx_init(pleat_ctx *ctx, void **state) {
   cl_device_type t = 0;
   cl.GetDeviceInfo(d->id, CL_DEVICE_TYPE, sizeof t, &t, NULL);
   d->cpu = (t & CL_DEVICE_TYPE_CPU) != 0;
+  /* a GPU walks a leaf with 32 work items (coalesced); a CPU with one.
+     PLEAT_OPENCL_SHAPE=warp|leaf overrides it (tests run the warp shape on
+     PoCL so that the CUDA kernel's algorithm is checked for real) */
+  d->warp = !d->cpu;
+  const char *shape = getenv("PLEAT_OPENCL_SHAPE");
+  if (shape && !strcmp(shape, "warp")) d->warp = true;
+  if (shape && !strcmp(shape, "leaf")) d->warp = false;
   cl_ulong ma = 0;
   cl.GetDeviceInfo(d->id, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof ma, &ma, NULL);
   d->max_alloc = ma ? ma : ((uint64_t)128 << 20);
@@ -471,8 +479,11 @@ static pleat_status cl_launch(void *dev, void *prog, const pleat__gpu_launch *l,
     st = PLEAT_E_INTERNAL;
     goto out;
   }
-  size_t global = (size_t)l->nleaf;
-  err = cl.EnqueueNDRangeKernel(d->q, k, 1, NULL, &global, NULL, 0, NULL, NULL);
+  /* the kernel's shape: groups of whole leaves, or the device's choice */
+  size_t local = (size_t)l->items_per_leaf * l->leaves_per_group;
+  size_t groups = l->leaves_per_group ? (size_t)((l->nleaf + l->leaves_per_group - 1) / l->leaves_per_group) : 0;
+  size_t global = local ? groups * local : (size_t)l->nleaf * l->items_per_leaf;
+  err = cl.EnqueueNDRangeKernel(d->q, k, 1, NULL, &global, local ? &local : NULL, 0, NULL, NULL);
   if (err == CL_SUCCESS) err = cl.EnqueueReadBuffer(d->q, out, CL_TRUE, 0, l->out_bytes, l->out, 0, NULL, NULL);
   if (err != CL_SUCCESS) {
     pleat__msg_set(msg, "running the kernel on %s: %s", d->name, cl_err(err));
@@ -487,6 +498,7 @@ out:
 
 static uint64_t cl_max_buffer(void *dev) { return ((cldev *)dev)->max_alloc; }
 static bool cl_has_fp64(void *dev) { return ((cldev *)dev)->fp64; }
+static bool cl_warp(void *dev) { return ((cldev *)dev)->warp; }
 
 static const pleat__gpu_devops cl_ops = {
   .dialect_name = "opencl",
@@ -496,6 +508,7 @@ static const pleat__gpu_devops cl_ops = {
   .launch = cl_launch,
   .max_buffer = cl_max_buffer,
   .has_fp64 = cl_has_fp64,
+  .warp = cl_warp,
 };
 
 static pleat_status opencl_run(const pleat_plan *plan, const pleat_column *cols, uint64_t n,

@@ -21,44 +21,14 @@
 #include <unistd.h>
 
 #include "pleat_test.h"
-#include "ref_eval.h"
+#include "gpu_corpus.h"
 
 static pleat_ctx *seq, *ocl;
 static char ocl_why[512];
 
-#define NL(a) (sizeof(a) / sizeof *(a))
-#define N 70001
-
-static float xf[N];
-static double yd[N];
-static int32_t ai[N];
-static int64_t bi[N];
-static uint8_t fl[N];
-
-static void fill(void) {
-  uint64_t z = 0x2545f4914f6cdd1dull;
-  for (int k = 0; k < N; k++) {
-    z = z * 6364136223846793005ull + 1442695040888963407ull;
-    double u = (double)(z >> 11) * 0x1p-53;
-    xf[k] = (float)(u * 2.0 - 0.5);
-    yd[k] = (u - 0.25) * 1e6;
-    ai[k] = (int32_t)(uint32_t)(z >> 20);
-    bi[k] = (int64_t)(z >> 3) - (int64_t)(z >> 40);
-    fl[k] = (uint8_t)(z >> 60); /* bytes other than 0 and 1 count as true */
-  }
-  const float sf[] = {NAN, -0.0f, 0.0f, INFINITY, -INFINITY, 1e-45f, -1e-45f, 3.4e38f, -3.4e38f};
-  const double sd[] = {NAN, -0.0, INFINITY, -INFINITY, 5e-324, 1.7e308};
-  const int32_t si[] = {INT32_MIN, INT32_MAX, 0, -1, 1};
-  const int64_t sl[] = {INT64_MIN, INT64_MAX, 0, -1, 1, 77};
-  for (size_t k = 0; k < NL(sf); k++) xf[4095 + 9 * k] = sf[k];
-  for (size_t k = 0; k < NL(sd); k++) yd[8191 + 13 * k] = sd[k];
-  for (size_t k = 0; k < NL(si); k++) ai[100 + k] = si[k];
-  for (size_t k = 0; k < NL(sl); k++) bi[12288 + k] = sl[k];
-}
-
 static int setup(void **state) {
   (void)state;
-  fill();
+  gc_fill();
   seq = pt_ctx("seq");
   pleat_ctx_options o;
   memset(&o, 0, sizeof o);
@@ -87,69 +57,7 @@ static int teardown(void **state) {
   } while (0)
 
 /* Runs text on opencl and on seq; 1 when they agree in every respect. */
-static int same(const char *text, const pleat_column *c, size_t nc) {
-  pt_run a, b;
-  pt_exec(ocl, text, c, nc, &a);
-  pt_exec(seq, text, c, nc, &b);
-  char why[600] = "";
-  int ok = a.status == b.status && a.err_index == b.err_index;
-  if (b.plan_status != PLEAT_OK) { /* a typo in the test, not a finding */
-    ok = 0;
-    snprintf(why, sizeof why, "the pipeline does not compile: %s", b.msg);
-  } else if (!ok)
-    snprintf(why, sizeof why, "status %s index %lld (%s) vs %s index %lld", pleat_status_name(a.status),
-             (long long)a.err_index, a.msg, pleat_status_name(b.status), (long long)b.err_index);
-  else if (a.status != PLEAT_OK) {
-    ok = !strcmp(a.msg, b.msg);
-    if (!ok) snprintf(why, sizeof why, "message '%.250s' vs '%.250s'", a.msg, b.msg);
-  } else {
-    ok = !strcmp(a.json, b.json);
-    if (!ok) snprintf(why, sizeof why, "JSON %.250s vs %.250s", a.json, b.json);
-    else ok = ref_value_equal(a.value, b.value, why, sizeof why);
-  }
-  if (!ok) print_message("MISMATCH opencl vs seq: %s\n  %s\n", text, why);
-  pt_run_free(&a);
-  pt_run_free(&b);
-  return ok;
-}
-
-static const char *const PIPES[] = {
-  "sum", "count", "minmax", "(min, max)", "mean", "var", "std", "prod",
-  "filter(x > 0.5) |> map(x * x) |> sum",
-  "map(x * x) |> filter(x > 0.5) |> sum",
-  "filter(x != x) |> count",
-  "map(x - 0.25) |> (sum, mean, std, minmax, count)",
-  "map(f64(x) * y) |> sum",
-  "filter(y < 0) |> map(y / 3.0) |> (sum, prod, var)",
-  "map(min(x, -0.0)) |> (sum, minmax)",
-  "map(max(y, 0.0)) |> minmax",
-  "map(sqrt(y)) |> filter(isnan(x) == false) |> sum",
-  "map(floor(x * 10) + ceil(y) - round(x) * trunc(y)) |> sum",
-  "map(exp(x) + log(abs(y) + 1)) |> sum",
-  "map(sin(y) * cos(x)) |> mean",
-  "map(a + b) |> sum", "map(a * 3 - 7) |> (sum, minmax)", "map(b >> 7 ^ a << 3) |> sum",
-  "map(a / 7 + a % 5) |> sum", "map(b / -1 + b % -1) |> sum",
-  "map(i32(x * 1e9)) |> (sum, minmax)", "map(i64(y * 1e13)) |> sum",
-  "map(f32(b)) |> sum", "map(f64(a)) |> std",
-  "filter(f) |> count", "map(i32(f)) |> (sum, minmax)", "map(f) |> sum",
-  "filter(a > 0 && b < 0 || f) |> map(a) |> (count, sum)",
-  "map(i % 7 == 0 ? x : -x) |> sum",
-  "count(x > 0.25)", "(count(x < 0), sum, count)",
-  "map(hash(i)) |> minmax", "map(uniform(i)) |> sum",
-  /* the vector form (one float type throughout): select, bool logic,
-     sqrt, division, the two widths */
-  "map(x < 0.2 ? x * 2 : -x) |> (sum, max)", "filter(!(x > 0.3) && x == x || x < 0.9) |> sum",
-  "map(sqrt(abs(x)) / 3) |> (sum, prod, minmax)", "filter(y > 0) |> map(y * y - y) |> (sum, prod, minmax, count)",
-  "count(y != y)", "filter(x >= 0.25 ^ x < 0.75) |> (count, min)",
-  /* early termination: the first hit, the leftmost one */
-  "find_first(x > 0.999)", "find_first(x != x)", "any(y > 4e5)", "all(a != 0)", "any(f)",
-  "(find_first(b == 77), any(x > 1.49), all(x < 1.5))", "(any(x > 1.49), sum, count)",
-  "filter(x > 0.5) |> find_first(x < 0.5)",
-  /* first, last, argmin, argmax: the leftmost (rightmost) in leaf order */
-  "first", "last", "argmin", "argmax", "filter(x > 0.9) |> first", "map(y) |> (argmin, argmax, last)",
-  "filter(f) |> map(a) |> (first, last, argmax, argmin)", "(first, sum, last)",
-  "map(x * 0.0) |> (argmin, argmax)", "filter(b < 0) |> map(b) |> (argmin, last)",
-};
+#define same(text, c, nc) gc_same(ocl, seq, "opencl", (text), (c), (nc))
 
 static void test_same_as_seq(void **state) {
   (void)state;
@@ -159,8 +67,44 @@ static void test_same_as_seq(void **state) {
     pleat_column c[5] = {pt_col("x", PLEAT_F32, xf, lens[L]), pt_col("y", PLEAT_F64, yd, lens[L]),
                          pt_col("a", PLEAT_I32, ai, lens[L]), pt_col("b", PLEAT_I64, bi, lens[L]),
                          pt_col("f", PLEAT_BOOL, fl, lens[L])};
-    for (size_t k = 0; k < NL(PIPES); k++) assert_true(same(PIPES[k], c, 5));
+    for (size_t k = 0; k < NL(GC_PIPES); k++) assert_true(same(GC_PIPES[k], c, 5));
   }
+}
+
+/* The warp shape (32 work items per leaf, one per tree lane: the CUDA
+   kernel's algorithm) on this device: every reducer kind, the mean's K,
+   early exits, traps and partial leaves give seq's bits.  A subset of
+   PIPES: PoCL builds this shape slowly. */
+static void test_warp_shape(void **state) {
+  (void)state;
+  NEED_OPENCL();
+  static const char *const WARP[] = {
+    "map(x * x) |> filter(x > 0.5) |> (sum, count, minmax, mean, var, prod, first, last, argmin, argmax)",
+    "filter(y < 0) |> map(y / 3.0) |> (sum, prod, std, minmax, argmax, count(y < -1e5))",
+    "filter(f) |> map(a * 3 - 7) |> (sum, prod, minmax, count, first, last, argmin)",
+    "(find_first(b == 77), any(x > 1.49), all(x < 1.5))",
+  };
+  setenv("PLEAT_OPENCL_SHAPE", "warp", 1);
+  pleat_ctx *w = pt_ctx("opencl");
+  unsetenv("PLEAT_OPENCL_SHAPE");
+  assert_non_null(w);
+  pleat_ctx *keep = ocl;
+  ocl = w;
+  static const uint64_t lens[] = {1, 33, 4097, N};
+  for (size_t L = 0; L < NL(lens); L++) {
+    pleat_column c[5] = {pt_col("x", PLEAT_F32, xf, lens[L]), pt_col("y", PLEAT_F64, yd, lens[L]),
+                         pt_col("a", PLEAT_I32, ai, lens[L]), pt_col("b", PLEAT_I64, bi, lens[L]),
+                         pt_col("f", PLEAT_BOOL, fl, lens[L])};
+    for (size_t k = 0; k < NL(WARP); k++) assert_true(same(WARP[k], c, 5));
+  }
+  pleat_column c[2] = {pt_col("b", PLEAT_I64, bi, N), pt_col("a", PLEAT_I32, ai, N)};
+  /* a trap ends the fold, an early reducer's hit before it still counts */
+  assert_true(same("map(100 / (b - 77)) |> (any(i == 12000), any(i == 12294))", c, 2));
+  assert_true(same("map(100 / (b - 77)) |> (any(i == 12000), any(i == 12292))", c, 2));
+  pleat_column r = pt_range("x", PLEAT_I64, -5000, 100003);
+  assert_true(same("filter(x % 3 == 0) |> (sum, count, minmax)", &r, 1));
+  ocl = keep;
+  pleat_ctx_free(w);
 }
 
 static void test_lazy_columns(void **state) {
@@ -445,7 +389,7 @@ static void test_explain_shows_the_kernel(void **state) {
   assert_int_equal(pleat_plan_create(seq, "filter(x > 0.5) |> map(x * x) |> sum",
                                      PLEAT_NUL_TERMINATED, &c, 1, &p), PLEAT_OK);
   static const char *const stages[] = {"opencl", "cuda", "c"};
-  static const char *const want[] = {"__kernel void pleat_leaves", "__global__ void pleat_leaves",
+  static const char *const want[] = {"__kernel void pleat_leaves", "__global__ void __launch_bounds__(256) pleat_leaves",
                                      "void pleat_leaves(pleat_u64 gid"};
   for (int s = 0; s < 3; s++) {
     char *t = NULL;
@@ -466,6 +410,7 @@ static void test_explain_shows_the_kernel(void **state) {
 int main(void) {
   const struct CMUnitTest tests[] = {
     cmocka_unit_test(test_same_as_seq),
+    cmocka_unit_test(test_warp_shape),
     cmocka_unit_test(test_lazy_columns),
     cmocka_unit_test(test_many_launches),
     cmocka_unit_test(test_division_by_zero),
