@@ -74,6 +74,12 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
     }
   }
   for (uint32_t k = 0; k < ir->nred; k++)
+    if (!ir->red[k].top) {
+      /* a reducer inside another (group's per-bin reducers) */
+      snprintf(why, whylen, "group and nested reducers are not supported by the kernel generator yet");
+      return false;
+    }
+  for (uint32_t k = 0; k < ir->nred; k++)
     if (!red_ok(&ir->red[k])) {
       snprintf(why, whylen, "the reducer %s is not supported by the kernel generator yet "
                "(sum, prod, count, min, max, minmax, mean, var, std, any, all, "
