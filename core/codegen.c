@@ -34,6 +34,11 @@ static bool red_ok(const pleat__ir_red *r) {
       return r->top && r->pred >= 0;
     case RED_FIRST: case RED_LAST: case RED_ARGMIN: case RED_ARGMAX:
       return r->top && r->nin == 1 && r->in[0] >= 0 && r->in_type != 0;
+    case RED_COLLECT: /* a tuple too: one output buffer per field */
+      if (!r->top || r->nin < 1) return false;
+      for (int f = 0; f < r->nin; f++)
+        if (r->in[f] < 0) return false;
+      return true;
   }
   return false;
 }
@@ -73,6 +78,14 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
       return false;
     }
   }
+  unsigned fields = 0;
+  for (uint32_t k = 0; k < ir->nred; k++)
+    if (ir->red[k].kind == RED_COLLECT) fields += ir->red[k].nin;
+  if (fields > PLEAT__MAX_COLLECT_FIELDS) {
+    snprintf(why, whylen, "more than %d collected fields are not supported by the kernel generator",
+             PLEAT__MAX_COLLECT_FIELDS);
+    return false;
+  }
   for (uint32_t k = 0; k < ir->nred; k++)
     if (!ir->red[k].top) {
       /* a reducer inside another (group's per-bin reducers) */
@@ -83,7 +96,7 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
     if (!red_ok(&ir->red[k])) {
       snprintf(why, whylen, "the reducer %s is not supported by the kernel generator yet "
                "(sum, prod, count, min, max, minmax, mean, var, std, any, all, "
-               "find_first, first, last, argmin, argmax are)",
+               "find_first, first, last, argmin, argmax, collect are)",
                pleat__red_names[ir->red[k].kind]);
       return false;
     }
@@ -356,6 +369,12 @@ static void red_decl(pleat__str *o, const pleat__ir_red *r, int q, bool warp) {
     case RED_ARGMIN: case RED_ARGMAX:
       pleat__str_printf(o, "  pleat_i64 ak%d = 0, ai%d = -1;\n", q, q);
       break;
+    case RED_COLLECT:
+      /* the write pass (cpass) stores the leaf's live elements from its
+         offset on; the count pass only counts them */
+      pleat__str_printf(o, "  pleat_u64 cw%d = cpass ? coff[gid] : 0;\n", q);
+      if (warp) pleat__str_printf(o, "  int lc%d; /* and xc%d_<field>: put_warp_kernel */\n", q, q);
+      break;
     default:
       break;
   }
@@ -405,6 +424,17 @@ static void red_step(pleat__str *o, const pleat__ir_red *r, int q, bool warp) {
                         q, mn ? "<" : ">", q, q, q, q);
       return;
     }
+    case RED_COLLECT:
+      if (warp) { /* stored after the step's vote (put_warp_collect) */
+        pleat__str_printf(o, "    lc%d = 1;", q);
+        for (int f = 0; f < r->nin; f++) pleat__str_printf(o, " xc%d_%d = v%d;", q, f, r->in[f]);
+        pleat__str_puts(o, "\n");
+        return;
+      }
+      pleat__str_printf(o, "    if (cpass) {");
+      for (int f = 0; f < r->nin; f++) pleat__str_printf(o, " co%d_%d[cw%d] = v%d;", q, f, q, r->in[f]);
+      pleat__str_printf(o, " cw%d++; }\n    n%d++;\n", q, q);
+      return;
     case RED_COUNT:
       if (r->pred >= 0) pleat__str_printf(o, "    if (v%d) n%d++;\n", r->pred, q);
       else pleat__str_printf(o, "    n%d++;\n", q);
@@ -716,8 +746,14 @@ static bool all_early(const pleat__ir *ir) {
   return all;
 }
 
-static void put_signature(pleat__str *o, pleat__dialect d, bool warp, const uint8_t *col_dtypes,
-                          size_t ncols) {
+static bool has_collect(const pleat__ir *ir) {
+  for (uint32_t q = 0; q < ir->nred; q++)
+    if (ir->red[q].kind == RED_COLLECT) return true;
+  return false;
+}
+
+static void put_signature(pleat__str *o, const pleat__ir *ir, pleat__dialect d, bool warp,
+                          const uint8_t *col_dtypes, size_t ncols) {
   const char *G = global_ptr(d);
   switch (d) {
     case PLEAT__DIALECT_OPENCL:
@@ -732,14 +768,24 @@ static void put_signature(pleat__str *o, pleat__dialect d, bool warp, const uint
   pleat__str_puts(o, "pleat_u64 n, pleat_u64 leaf0, pleat_u64 nleaf, pleat_u64 base");
   for (size_t c = 0; c < ncols; c++)
     pleat__str_printf(o, ",\n    %sconst %s *c%zu, int g%zu, pleat_u64 p%zu", G, tname(col_dtypes[c]), c, c, c);
-  pleat__str_printf(o, ",\n    %spleat_u64 *out) {\n", G);
+  pleat__str_printf(o, ",\n    %spleat_u64 *out", G);
+  if (has_collect(ir)) { /* codegen.h: the collect passes */
+    pleat__str_printf(o, ",\n    %sconst pleat_u64 *coff, int cpass", G);
+    for (uint32_t q = 0; q < ir->nred; q++) {
+      const pleat__ir_red *r = &ir->red[q];
+      if (r->kind != RED_COLLECT) continue;
+      for (int f = 0; f < r->nin; f++)
+        pleat__str_printf(o, ", %s%s *co%u_%d", G, tname(ir->ins[r->in[f]].type), q, f);
+    }
+  }
+  pleat__str_puts(o, ") {\n");
 }
 
 static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const uint8_t *col_dtypes,
                                     size_t ncols, pleat__dialect d, char *why, size_t whylen) {
   const char *G = global_ptr(d);
   pleat__str_puts(o, "\n/* one work item per leaf of 4096 source elements (codegen.h) */\n");
-  put_signature(o, d, false, col_dtypes, ncols);
+  put_signature(o, ir, d, false, col_dtypes, ncols);
   switch (d) {
     case PLEAT__DIALECT_OPENCL: pleat__str_puts(o, "  pleat_u64 gid = get_global_id(0);\n"); break;
     case PLEAT__DIALECT_CUDA:
@@ -928,6 +974,16 @@ static void put_warp_mean(pleat__str *o, pleat__dialect d, int q, unsigned b) {
                     q, q, q, q, q, q, q, q, q, q);
 }
 
+/* A collect's live elements of the step, stored in source order: lane j's
+   goes after the live lanes below it (mask m<b>). */
+static void put_warp_collect(pleat__str *o, pleat__dialect d, const pleat__ir_red *r, int q, unsigned b) {
+  const char *popc = d == PLEAT__DIALECT_CUDA ? "__popc" : "popcount";
+  pleat__str_printf(o, "    if (lc%d) {\n      if (cpass) {\n        pleat_u64 at = cw%d + (pleat_u64)%s(m%u & ((1u << lane) - 1u));\n",
+                    q, q, popc, b);
+  for (int f = 0; f < r->nin; f++) pleat__str_printf(o, "        co%d_%d[at] = xc%d_%d;\n", q, f, q, f);
+  pleat__str_printf(o, "      }\n      n%d++;\n    }\n    cw%d += (pleat_u64)%s(m%u);\n", q, q, popc, b);
+}
+
 static bool is_mean(int kind) { return kind == RED_MEAN || kind == RED_VAR || kind == RED_STD; }
 
 static pleat_status put_warp_kernel(pleat__str *o, const pleat__ir *ir, const uint8_t *col_dtypes,
@@ -950,7 +1006,7 @@ static pleat_status put_warp_kernel(pleat__str *o, const pleat__ir *ir, const ui
     return PLEAT_E_UNSUPPORTED;
   }
   for (uint32_t q = 0; q < ir->nred; q++)
-    if (is_mean(ir->red[q].kind)) bit_mean[q] = nbits++;
+    if (is_mean(ir->red[q].kind) || ir->red[q].kind == RED_COLLECT) bit_mean[q] = nbits++;
   if (trap) bit_trap = nbits++;
   if (early) {
     bit_early = nbits;
@@ -961,7 +1017,7 @@ static pleat_status put_warp_kernel(pleat__str *o, const pleat__ir *ir, const ui
     return PLEAT_E_UNSUPPORTED;
   }
   pleat__str_puts(o, "\n/* 32 work items per leaf of 4096 source elements, one per tree lane (codegen.c) */\n");
-  put_signature(o, d, true, col_dtypes, ncols);
+  put_signature(o, ir, d, true, col_dtypes, ncols);
   if (d == PLEAT__DIALECT_CUDA)
     pleat__str_printf(o, "  unsigned lane = threadIdx.x & 31u;\n"
                       "  pleat_u64 gid = (pleat_u64)blockIdx.x * %uu + (threadIdx.x >> 5);\n", lpg);
@@ -973,19 +1029,30 @@ static pleat_status put_warp_kernel(pleat__str *o, const pleat__ir *ir, const ui
                      "  pleat_u64 L = leaf0 + gid, lb = L * 4096u;\n"
                      "  pleat_u64 le = lb + 4096u < n ? lb + 4096u : n;\n"
                      "  pleat_i64 trap_i = -1, trap_k = 0;\n");
-  for (uint32_t q = 0; q < ir->nred; q++) red_decl(o, &ir->red[q], (int)q, true);
+  for (uint32_t q = 0; q < ir->nred; q++) {
+    const pleat__ir_red *r = &ir->red[q];
+    red_decl(o, r, (int)q, true);
+    if (r->kind == RED_COLLECT)
+      for (int f = 0; f < r->nin; f++)
+        pleat__str_printf(o, "  %s xc%u_%d = 0;\n", tname(ir->ins[r->in[f]].type), q, f);
+  }
   pleat__str_puts(o, "  for (pleat_u64 i0 = lb; i0 < le; i0 += 32u) {\n"
                      "    pleat_u64 i = i0 + lane;\n");
-  for (uint32_t q = 0; q < ir->nred; q++)
+  for (uint32_t q = 0; q < ir->nred; q++) {
     if (is_mean(ir->red[q].kind)) pleat__str_printf(o, "    lv%u = 0;\n", q);
+    if (ir->red[q].kind == RED_COLLECT) pleat__str_printf(o, "    lc%u = 0;\n", q);
+  }
   pleat__str_puts(o, "    if (i < le && trap_i < 0) do {\n");
   if (!put_body(o, ir, d, why, whylen)) return PLEAT_E_UNSUPPORTED;
   for (uint32_t q = 0; q < ir->nred; q++) red_step(o, &ir->red[q], (int)q, true);
   pleat__str_puts(o, "    } while (0);\n");
   if (nbits) {
     pleat__str_puts(o, "    pleat_u64 vw = 0u");
-    for (uint32_t q = 0; q < ir->nred; q++)
+    for (uint32_t q = 0; q < ir->nred; q++) {
       if (is_mean(ir->red[q].kind)) pleat__str_printf(o, " | ((pleat_u64)(lv%u != 0) << %u)", q, bit_mean[q]);
+      if (ir->red[q].kind == RED_COLLECT)
+        pleat__str_printf(o, " | ((pleat_u64)(lc%u != 0) << %u)", q, bit_mean[q]);
+    }
     if (trap) pleat__str_printf(o, " | ((pleat_u64)(trap_i >= 0) << %u)", bit_trap);
     if (early)
       for (uint32_t q = 0; q < ir->nred; q++)
@@ -993,8 +1060,10 @@ static pleat_status put_warp_kernel(pleat__str *o, const pleat__ir *ir, const ui
     pleat__str_puts(o, ";\n");
     put_votes(o, d, nbits);
   }
-  for (uint32_t q = 0; q < ir->nred; q++)
+  for (uint32_t q = 0; q < ir->nred; q++) {
     if (is_mean(ir->red[q].kind)) put_warp_mean(o, d, (int)q, bit_mean[q]);
+    if (ir->red[q].kind == RED_COLLECT) put_warp_collect(o, d, &ir->red[q], (int)q, bit_mean[q]);
+  }
   /* a trap, or every early reducer decided, in any lane: seq's fold of the
      leaf stops in this step (the host keeps only what comes before) */
   if (trap || early) {

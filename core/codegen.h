@@ -20,9 +20,16 @@
 ** leaf's first trap: the source index or -1, and the instruction.
 **
 ** Kernel arguments, in order: ulong n, ulong leaf0 (the leaf of work item
-** 0), ulong base (the source index of element 0 of the column buffers),
-** then per column k: the buffer, int gen (pleat_gen of the run's column),
-** ulong param (range start or seed), and last the output rows.
+** 0), ulong nleaf, ulong base (the source index of element 0 of the
+** column buffers), then per column k: the buffer, int gen (pleat_gen of
+** the run's column), ulong param (range start or seed), then the output
+** rows.  A plan with a collect adds: the leaves' output offsets (ulong,
+** one per leaf of the launch), int cpass, and per collect and field the
+** output buffer.  The count pass (cpass 0, offsets and outputs unused)
+** gives each leaf's count in its row (word n); the host turns the counts
+** into offsets, and the write pass (cpass 1) stores every leaf's live
+** elements from its offset on, in source order: the order-preserving
+** compaction of seq.  At most PLEAT__MAX_COLLECT_FIELDS output buffers.
 */
 #ifndef PLEAT_CODEGEN_H
 #define PLEAT_CODEGEN_H
@@ -36,6 +43,7 @@ typedef enum pleat__dialect {
 } pleat__dialect;
 
 #define PLEAT__ROW_WORDS(nred) (4u * (nred) + 2u)
+#define PLEAT__MAX_COLLECT_FIELDS 16
 
 /** Whether the generator can write ir (segment 0 only; filter the only
     stage; sum, prod, count, min, max, minmax, mean, var, std, any, all,

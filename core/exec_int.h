@@ -156,6 +156,12 @@ bool pleat__reduce_collect_reserve(pleat__exec *ex, uint64_t add);
     moves the length. */
 void pleat__reduce_collect_into(const pleat__ir *ir, struct pleat__redrt *blk,
                                 const struct pleat__redrt *main, uint64_t off, uint64_t count);
+/** Where element clen of field f of top-level collect k goes (room made by
+    pleat__reduce_collect_reserve): a device writes the elements there. */
+void *pleat__reduce_collect_tail(pleat__exec *ex, uint32_t k, int f);
+/** Counts `add` elements written at the tails into every top-level
+    collect. */
+void pleat__reduce_collect_commit(pleat__exec *ex, uint64_t add);
 /** A leaf's mean and m2 from its shifted sums (K the shift, s1 and s2 the
     lane trees' sums of y and y*y, n > 0 elements): the one formula of
     seq's leaves and of the GPU rows. */

@@ -1405,6 +1405,19 @@ void pleat__reduce_collect_into(const pleat__ir *ir, pleat__redrt *blk, const pl
   }
 }
 
+void *pleat__reduce_collect_tail(pleat__exec *ex, uint32_t k, int f) {
+  pleat__redrt *rr = &ex->rr[k];
+  size_t es = pleat_dtype_size(ex->ir->ins[rr->r->in[f]].type);
+  return (char *)rr->cb[f] + rr->clen * es;
+}
+
+void pleat__reduce_collect_commit(pleat__exec *ex, uint64_t add) {
+  for (uint32_t k = 0; k < ex->ir->nred; k++) {
+    pleat__redrt *rr = &ex->rr[k];
+    if (rr->r->top && rr->r->kind == RED_COLLECT) rr->clen += add;
+  }
+}
+
 /* ---- leaf partials computed elsewhere (a device kernel, codegen.h) ------------- */
 
 void pleat__reduce_push_leaf(pleat__exec *ex, uint32_t k, pleat__imm a, pleat__imm b, int64_t n,

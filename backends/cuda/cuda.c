@@ -22,6 +22,11 @@
 #include "cuda_build.h"
 #include "gpu.h"
 
+#define B_ROWS PLEAT_MAX_COLUMNS
+#define B_COFF (PLEAT_MAX_COLUMNS + 1)
+#define B_CO (PLEAT_MAX_COLUMNS + 2)
+#define NBUF (B_CO + PLEAT__MAX_COLLECT_FIELDS)
+
 typedef struct cudev {
   pleat__alloc *al;
   const pleat__cu *cu;
@@ -33,8 +38,9 @@ typedef struct cudev {
   char name[128];
   uint64_t max_buf;
   pthread_mutex_t lock;    /* one launch at a time: the stream and buffers */
-  CUdeviceptr buf[PLEAT_MAX_COLUMNS + 1];
-  size_t cap[PLEAT_MAX_COLUMNS + 1];
+  /* the columns, then the rows, the collect offsets and the collect outputs */
+  CUdeviceptr buf[NBUF];
+  size_t cap[NBUF];
   atomic_bool lost;
   char lost_why[256];
 } cudev;
@@ -185,7 +191,7 @@ static void cuda_ctx_free(pleat_ctx *ctx, void *state) {
   if (!d) return;
   const pleat__cu *cu = d->cu;
   cu->CtxPushCurrent(d->ctx);
-  for (size_t k = 0; k <= PLEAT_MAX_COLUMNS; k++)
+  for (size_t k = 0; k < NBUF; k++)
     if (d->buf[k]) cu->MemFree(d->buf[k]);
   if (d->stream) cu->StreamDestroy(d->stream);
   CUcontext dummy;
@@ -291,10 +297,10 @@ static pleat_status cu_launch(void *dev, void *prog, const pleat__gpu_launch *l,
   pthread_mutex_lock(&d->lock);
   cu->CtxPushCurrent(d->ctx);
   unsigned long long u[4] = {l->n, l->leaf0, l->nleaf, l->base};
-  CUdeviceptr ptr[PLEAT_MAX_COLUMNS + 1];
-  int gen[PLEAT_MAX_COLUMNS];
+  CUdeviceptr ptr[NBUF];
+  int gen[PLEAT_MAX_COLUMNS], cpass = l->cpass;
   unsigned long long par[PLEAT_MAX_COLUMNS];
-  void *args[4 + 3 * PLEAT_MAX_COLUMNS + 1];
+  void *args[4 + 3 * PLEAT_MAX_COLUMNS + 3 + PLEAT__MAX_COLLECT_FIELDS];
   size_t na = 0;
   for (int q = 0; q < 4; q++) args[na++] = &u[q];
   CUresult e = CUDA_SUCCESS;
@@ -320,13 +326,40 @@ static pleat_status cu_launch(void *dev, void *prog, const pleat__gpu_launch *l,
     args[na++] = &gen[c];
     args[na++] = &par[c];
   }
-  e = ensure(d, PLEAT_MAX_COLUMNS, l->out_bytes);
+  e = ensure(d, B_ROWS, l->out_bytes);
   if (e != CUDA_SUCCESS) {
     st = fail(d, e, "allocating the leaf rows", msg);
     goto out;
   }
-  ptr[PLEAT_MAX_COLUMNS] = d->buf[PLEAT_MAX_COLUMNS];
-  args[na++] = &ptr[PLEAT_MAX_COLUMNS];
+  ptr[B_ROWS] = d->buf[B_ROWS];
+  args[na++] = &ptr[B_ROWS];
+  if (l->collect) { /* codegen.h: offsets, the pass, the output buffers */
+    ptr[B_COFF] = 0;
+    if (l->cpass) {
+      e = ensure(d, B_COFF, (size_t)l->nleaf * 8);
+      if (e == CUDA_SUCCESS)
+        e = cu->MemcpyHtoDAsync(d->buf[B_COFF], l->coff, (size_t)l->nleaf * 8, d->stream);
+      if (e != CUDA_SUCCESS) {
+        st = fail(d, e, "copying the collect offsets", msg);
+        goto out;
+      }
+      ptr[B_COFF] = d->buf[B_COFF];
+    }
+    args[na++] = &ptr[B_COFF];
+    args[na++] = &cpass;
+    for (size_t c = 0; c < l->ncollect; c++) {
+      ptr[B_CO + c] = 0;
+      if (l->cpass && l->co_bytes[c]) {
+        e = ensure(d, B_CO + c, l->co_bytes[c]);
+        if (e != CUDA_SUCCESS) {
+          st = fail(d, e, "allocating the collected elements", msg);
+          goto out;
+        }
+        ptr[B_CO + c] = d->buf[B_CO + c];
+      }
+      args[na++] = &ptr[B_CO + c];
+    }
+  }
   unsigned block = l->items_per_leaf * l->leaves_per_group;
   unsigned long long grid = (l->nleaf + l->leaves_per_group - 1) / l->leaves_per_group;
   e = cu->LaunchKernel(p->fn, (unsigned)grid, 1, 1, block, 1, 1, 0, d->stream, args, NULL);
@@ -334,7 +367,9 @@ static pleat_status cu_launch(void *dev, void *prog, const pleat__gpu_launch *l,
     st = fail(d, e, "launching the kernel", msg);
     goto out;
   }
-  e = cu->MemcpyDtoHAsync(l->out, ptr[PLEAT_MAX_COLUMNS], l->out_bytes, d->stream);
+  e = cu->MemcpyDtoHAsync(l->out, ptr[B_ROWS], l->out_bytes, d->stream);
+  for (size_t c = 0; l->collect && l->cpass && c < l->ncollect && e == CUDA_SUCCESS; c++)
+    if (ptr[B_CO + c]) e = cu->MemcpyDtoHAsync(l->co[c], ptr[B_CO + c], l->co_bytes[c], d->stream);
   if (e == CUDA_SUCCESS) e = cu->StreamSynchronize(d->stream);
   if (e != CUDA_SUCCESS) st = fail(d, e, "running the kernel", msg);
 out:;

@@ -31,6 +31,16 @@ typedef struct pleat__gpu_launch {
   /* the kernel's shape (pleat__codegen_shape): work items per leaf, and
      leaves per work group (0: the device's choice) */
   unsigned items_per_leaf, leaves_per_group;
+  /* a plan with a collect (codegen.h): the pass, the leaves' offsets
+     (nleaf of them; NULL in the count pass) and the output buffers in
+     host memory, in the kernel's order (ncollect of them; the device
+     writes co_bytes[k] bytes, copied into co[k], in the write pass) */
+  bool collect;
+  int cpass;
+  const uint64_t *coff;
+  size_t ncollect;
+  void *const *co;
+  const size_t *co_bytes;
 } pleat__gpu_launch;
 
 typedef struct pleat__gpu_devops {

@@ -59,6 +59,46 @@ static bool early_kind(int kind) {
   return kind == RED_ANY || kind == RED_ALL || kind == RED_FIND_FIRST || kind == RED_FIRST;
 }
 
+/* The write pass of a launch whose count pass gave rows: the leaves'
+   offsets, room in the result, the elements stored in place. */
+static pleat_status write_pass(pleat__exec *mx, const pleat__ir *ir, pleat__gpu_launch *L,
+                               const uint64_t *rows, uint32_t words, uint64_t *coff, uint32_t crep,
+                               const size_t *co_es, const pleat__gpu_devops *ops, void *dev, void *prog,
+                               pleat_result *res) {
+  uint64_t total = 0;
+  for (uint64_t q = 0; q < L->nleaf; q++) {
+    coff[q] = total;
+    total += rows[q * words + 4 * crep + 2];
+  }
+  if (!total) return PLEAT_OK;
+  if (!pleat__reduce_collect_reserve(mx, total)) {
+    mx->failed = mx->stop = true;
+    return res->status;
+  }
+  void **co = (void **)L->co;
+  size_t *cb = (size_t *)L->co_bytes;
+  size_t k = 0;
+  for (uint32_t r = 0; r < ir->nred; r++) {
+    const pleat__ir_red *rd = &ir->red[r];
+    if (rd->kind != RED_COLLECT) continue;
+    for (int f = 0; f < rd->nin; f++, k++) {
+      co[k] = pleat__reduce_collect_tail(mx, r, f);
+      cb[k] = (size_t)total * co_es[k];
+    }
+  }
+  L->cpass = 1;
+  L->coff = coff;
+  pleat__msg msg;
+  msg.text[0] = 0;
+  pleat_status st = ops->launch(dev, prog, L, &msg);
+  if (st != PLEAT_OK) {
+    pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, msg.text);
+    return st;
+  }
+  pleat__reduce_collect_commit(mx, total);
+  return PLEAT_OK;
+}
+
 pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, uint64_t n,
                             pleat_result *res, const pleat__gpu_devops *ops, void *dev) {
   const pleat__ir *ir = &plan->ir;
@@ -99,8 +139,25 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
   if (per > nleaves) per = nleaves;
   if (per == 0) per = 1;
   pleat__gpu_col gc[PLEAT_MAX_COLUMNS];
+  /* a collect: per launch, the count pass's rows give each leaf's count,
+     the offsets follow, and the write pass stores the elements straight
+     into the result (codegen.h) */
+  bool collect = false;
+  uint32_t crep = 0; /* a top-level collect: the counts are in its row words */
+  size_t nco = 0;
+  void *co[PLEAT__MAX_COLLECT_FIELDS];
+  size_t co_bytes[PLEAT__MAX_COLLECT_FIELDS], co_es[PLEAT__MAX_COLLECT_FIELDS];
+  for (uint32_t r = 0; r < ir->nred; r++) {
+    const pleat__ir_red *rd = &ir->red[r];
+    if (rd->kind != RED_COLLECT) continue;
+    if (!collect) crep = r;
+    collect = true;
+    for (int f = 0; f < rd->nin && nco < PLEAT__MAX_COLLECT_FIELDS; f++)
+      co_es[nco++] = pleat_dtype_size(ir->ins[rd->in[f]].type);
+  }
   uint64_t *rows = nleaves ? pleat__malloc(res->al, (size_t)per * words * 8) : NULL;
-  if (nleaves && !rows) {
+  uint64_t *coff = collect && nleaves ? pleat__malloc(res->al, (size_t)per * 8) : NULL;
+  if (nleaves && (!rows || (collect && !coff))) {
     pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory for %llu leaf rows",
                     (unsigned long long)per);
     st = PLEAT_E_NOMEM;
@@ -123,7 +180,12 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
       gc[k].data = c->gen == PLEAT_GEN_NONE ? (const char *)c->data + base * es : NULL;
       gc[k].bytes = c->gen == PLEAT_GEN_NONE ? (size_t)(end - base) * es : 0;
     }
-    pleat__gpu_launch L = {n, l0, nl, base, plan->ncols, gc, rows, (size_t)nl * words * 8, ipl, lpg};
+    pleat__gpu_launch L = {n, l0, nl, base, plan->ncols, gc, rows, (size_t)nl * words * 8, ipl, lpg,
+                           collect, 0, NULL, nco, co, co_bytes};
+    for (size_t k = 0; k < nco; k++) {
+      co[k] = NULL;
+      co_bytes[k] = 0;
+    }
     l0 += nl;
     pleat__msg msg;
     msg.text[0] = 0;
@@ -153,7 +215,7 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
       }
       for (uint32_t r = 0; r < ir->nred; r++) {
         int kind = ir->red[r].kind;
-        if (early_kind(kind)) continue;
+        if (early_kind(kind) || kind == RED_COLLECT) continue;
         pleat__imm a, b;
         memcpy(&a, &row[4 * r], 8);
         memcpy(&b, &row[4 * r + 1], 8);
@@ -170,10 +232,15 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
         pleat__reduce_push_leaf(&mx, r, a, b, ln, flag);
       }
     }
+    if (collect && !mx.failed && !mx.stop) {
+      st = write_pass(&mx, ir, &L, rows, words, coff, crep, co_es, ops, dev, prog, res);
+      if (st != PLEAT_OK) goto out;
+    }
     if (early && per < full) per = per * 2 < full ? per * 2 : full; /* past the stop stays bounded */
   }
   st = mx.failed ? res->status : pleat__reduce_finish(&mx);
 out:
+  pleat__free(res->al, coff);
   pleat__free(res->al, rows);
   pleat__reduce_free(&mx);
   return st;

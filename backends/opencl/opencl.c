@@ -434,7 +434,8 @@ static pleat_status cl_launch(void *dev, void *prog, const pleat__gpu_launch *l,
   cldev *d = dev;
   cl_int err;
   pleat_status st = PLEAT_OK;
-  cl_mem bufs[PLEAT_MAX_COLUMNS + 1];
+  cl_mem bufs[PLEAT_MAX_COLUMNS + 2 + PLEAT__MAX_COLLECT_FIELDS];
+  cl_mem cob[PLEAT__MAX_COLLECT_FIELDS];
   size_t nb = 0;
   cl_kernel k = cl.CreateKernel(prog, "pleat_leaves", &err);
   if (!k) {
@@ -479,12 +480,49 @@ static pleat_status cl_launch(void *dev, void *prog, const pleat__gpu_launch *l,
     st = PLEAT_E_INTERNAL;
     goto out;
   }
+  if (l->collect) { /* codegen.h: offsets, the pass, the output buffers */
+    cl_mem coff = NULL;
+    if (l->cpass) {
+      coff = cl.CreateBuffer(d->ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR, (size_t)l->nleaf * 8,
+                             (void *)l->coff, &err);
+      if (!coff) {
+        pleat__msg_set(msg, "clCreateBuffer for the collect offsets: %s", cl_err(err));
+        st = PLEAT_E_NOMEM;
+        goto out;
+      }
+      bufs[nb++] = coff;
+    }
+    cl_int cp = l->cpass;
+    cl.SetKernelArg(k, arg++, sizeof coff, &coff);
+    cl.SetKernelArg(k, arg++, sizeof cp, &cp);
+    for (size_t c = 0; c < l->ncollect; c++) {
+      cob[c] = NULL;
+      if (l->cpass && l->co_bytes[c]) {
+        cob[c] = cl.CreateBuffer(d->ctx, CL_MEM_WRITE_ONLY, l->co_bytes[c], NULL, &err);
+        if (!cob[c]) {
+          pleat__msg_set(msg, "clCreateBuffer of %zu bytes for collected elements: %s", l->co_bytes[c],
+                         cl_err(err));
+          st = PLEAT_E_NOMEM;
+          goto out;
+        }
+        bufs[nb++] = cob[c];
+      }
+      err = cl.SetKernelArg(k, arg++, sizeof cob[c], &cob[c]);
+      if (err != CL_SUCCESS) {
+        pleat__msg_set(msg, "clSetKernelArg: %s", cl_err(err));
+        st = PLEAT_E_INTERNAL;
+        goto out;
+      }
+    }
+  }
   /* the kernel's shape: groups of whole leaves, or the device's choice */
   size_t local = (size_t)l->items_per_leaf * l->leaves_per_group;
   size_t groups = l->leaves_per_group ? (size_t)((l->nleaf + l->leaves_per_group - 1) / l->leaves_per_group) : 0;
   size_t global = local ? groups * local : (size_t)l->nleaf * l->items_per_leaf;
   err = cl.EnqueueNDRangeKernel(d->q, k, 1, NULL, &global, local ? &local : NULL, 0, NULL, NULL);
   if (err == CL_SUCCESS) err = cl.EnqueueReadBuffer(d->q, out, CL_TRUE, 0, l->out_bytes, l->out, 0, NULL, NULL);
+  for (size_t c = 0; l->collect && l->cpass && c < l->ncollect && err == CL_SUCCESS; c++)
+    if (cob[c]) err = cl.EnqueueReadBuffer(d->q, cob[c], CL_TRUE, 0, l->co_bytes[c], l->co[c], 0, NULL, NULL);
   if (err != CL_SUCCESS) {
     pleat__msg_set(msg, "running the kernel on %s: %s", d->name, cl_err(err));
     st = err == CL_OUT_OF_RESOURCES || err == CL_MEM_OBJECT_ALLOCATION_FAILURE ? PLEAT_E_NOMEM

@@ -116,6 +116,11 @@ static const char *const GC_PIPES[] = {
   "first", "last", "argmin", "argmax", "filter(x > 0.9) |> first", "map(y) |> (argmin, argmax, last)",
   "filter(f) |> map(a) |> (first, last, argmax, argmin)", "(first, sum, last)",
   "map(x * 0.0) |> (argmin, argmax)", "filter(b < 0) |> map(b) |> (argmin, last)",
+  /* collect: order-preserving compaction, every dtype, tuples, none kept */
+  "filter(x > 0.5) |> collect", "collect", "filter(x > 2) |> collect",
+  "map((x, a)) |> filter(f) |> collect", "filter(b < 0) |> map(a) |> (collect, sum, count)",
+  "map(f) |> collect", "filter(a > 0) |> map((b, y)) |> (collect, count)",
+  "filter(i % 4093 == 0) |> map(i) |> collect",
 };
 
 #endif
