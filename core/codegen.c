@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "ast.h" /* AOP_*: scan's operators */
 #include "codegen.h"
 #include "kernel_pleat_math.h" /* generated: pleat__text_math */
 #include "kernel_pleat_ops.h"  /* generated: pleat__text_ops */
@@ -68,9 +69,9 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
   }
   for (uint32_t k = 0; k < ir->nins; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
-    if ((pleat__ir_ops[in->op].flags & IRF_STAGE) && in->op != IR_FILTER) {
+    if ((pleat__ir_ops[in->op].flags & IRF_STAGE) && in->op != IR_FILTER && in->op != IR_SCAN) {
       snprintf(why, whylen, "the stage %s is not supported by the kernel generator yet "
-               "(maps, filters and order-free reducers are)", lower_name(in->op, nm, sizeof nm));
+               "(maps, filters, scans and order-free reducers are)", lower_name(in->op, nm, sizeof nm));
       return false;
     }
     if (in->op == IR_UNPACK || in->op == IR_KIN) {
@@ -689,11 +690,84 @@ static void put_vector_leaf(pleat__str *o, const pleat__ir *ir, int ft, size_t n
    leaf, so its barriers are uniform. */
 void pleat__codegen_shape(const pleat__ir *ir, pleat__dialect d, bool warp, unsigned *items_per_leaf,
                           unsigned *leaves_per_group) {
-  (void)ir;
   bool w = warp || d == PLEAT__DIALECT_CUDA;
   if (d == PLEAT__DIALECT_C) w = false;
+  /* a scan is a chain through the whole leaf: one work item walks it */
+  for (uint32_t k = 0; k < ir->nins; k++)
+    if (ir->ins[k].op == IR_SCAN) w = false;
   *items_per_leaf = w ? 32 : 1;
-  *leaves_per_group = w ? (d == PLEAT__DIALECT_CUDA ? 8 : 1) : 0;
+  *leaves_per_group = w ? (d == PLEAT__DIALECT_CUDA ? 8 : 1) : d == PLEAT__DIALECT_CUDA ? 128 : 0;
+}
+
+static uint32_t nscans(const pleat__ir *ir) {
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < ir->nins; k++) n += ir->ins[k].op == IR_SCAN;
+  return n;
+}
+
+/* op(A, B) for a scan's operator over values of type t, as core/exec.c's
+   pleat__apply_op evaluates it. */
+static void put_aop(pleat__str *o, int op, int t, const char *A, const char *B) {
+  bool flt = t == PLEAT_F32 || t == PLEAT_F64;
+  const char *T = tname(t);
+  switch (op) {
+    case AOP_ADD: case AOP_MUL: {
+      const char *c = op == AOP_ADD ? "+" : "*";
+      if (flt) pleat__str_printf(o, "(%s %s %s)", A, c, B);
+      else pleat__str_printf(o, "((%s)((%s)%s %s (%s)%s))", T, ut(t), A, c, ut(t), B);
+      break;
+    }
+    case AOP_MIN: case AOP_MAX:
+      if (flt) pleat__str_printf(o, "pleat_o_%s_%s(%s, %s)", op == AOP_MIN ? "min" : "max", sfx(t), A, B);
+      else pleat__str_printf(o, "(%s %s %s ? %s : %s)", A, op == AOP_MIN ? "<" : ">", B, A, B);
+      break;
+    case AOP_BAND: pleat__str_printf(o, "((%s)(%s & %s))", T, A, B); break;
+    case AOP_BOR: pleat__str_printf(o, "((%s)(%s | %s))", T, A, B); break;
+    default: pleat__str_printf(o, "((%s)(%s ^ %s))", T, A, B); break;
+  }
+}
+
+/* A value of type t from its 64-bit word (the host's pleat__imm bits of
+   the carry), and back. */
+static void put_from_word(pleat__str *o, int t, const char *w) {
+  if (t == PLEAT_F32) pleat__str_printf(o, "pleat_m_flt((pleat_u32)%s)", w);
+  else if (t == PLEAT_F64) pleat__str_printf(o, "pleat_m_dbl(%s)", w);
+  else pleat__str_printf(o, "((%s)(pleat_i64)%s)", tname(t), w);
+}
+
+static void put_to_word(pleat__str *o, int t, const char *v) {
+  if (t == PLEAT_F32) pleat__str_printf(o, "(pleat_u64)pleat_m_bitsf(%s)", v);
+  else if (t == PLEAT_F64) pleat__str_printf(o, "pleat_m_bits(%s)", v);
+  else pleat__str_printf(o, "(pleat_u64)(pleat_i64)%s", v);
+}
+
+/* Scan s (instruction k) at the start of a leaf: no local yet; the carry
+   of the leaf (everything before it) when the pass runs past this scan:
+   the final pass (spass < 0), or a summary pass of a later scan. */
+static void put_scan_decl(pleat__str *o, const pleat__ir_ins *in, uint32_t k, uint32_t s) {
+  const char *T = tname(in->type);
+  char w[64];
+  snprintf(w, sizeof w, "scarry[((pleat_u64)%u * nleaf + gid) * 2u]", s);
+  pleat__str_printf(o, "  %s sl%u = 0, sc%u = 0;\n  int ss%u = 0, sk%u = 0;\n", T, k, k, k, k);
+  pleat__str_printf(o, "  if (spass < 0 || spass > %u) {\n    sk%u = (int)scarry[((pleat_u64)%u * nleaf + gid) * 2u + 1u];\n"
+                    "    sc%u = ", s, k, s, k);
+  put_from_word(o, in->type, w);
+  pleat__str_puts(o, ";\n  }\n");
+}
+
+/* Its step on a live element: the local running op from the leaf's first
+   element, out = carry op local (core/exec.c's IR_SCAN). */
+static void put_scan_step(pleat__str *o, const pleat__ir_ins *in, uint32_t k) {
+  char A[32], B[32];
+  pleat__str_printf(o, "    %s v%u;\n    if (ss%u) sl%u = ", tname(in->type), k, k, k);
+  snprintf(A, sizeof A, "sl%u", k);
+  snprintf(B, sizeof B, "v%d", in->a);
+  put_aop(o, in->aux, in->type, A, B);
+  pleat__str_printf(o, ";\n    else { sl%u = v%d; ss%u = 1; }\n    v%u = sk%u ? ", k, in->a, k, k, k);
+  snprintf(A, sizeof A, "sc%u", k);
+  snprintf(B, sizeof B, "sl%u", k);
+  put_aop(o, in->aux, in->type, A, B);
+  pleat__str_printf(o, " : sl%u;\n", k);
 }
 
 /* The per-element body: every op in order; a failed filter skips the rest
@@ -717,6 +791,9 @@ static bool put_body(pleat__str *o, const pleat__ir *ir, pleat__dialect d, char 
         break;
       case IR_FILTER:
         pleat__str_printf(o, "    if (!v%d) continue;\n", in->a);
+        break;
+      case IR_SCAN:
+        put_scan_step(o, in, k);
         break;
       default:
         if (!in->type) break;
@@ -769,6 +846,8 @@ static void put_signature(pleat__str *o, const pleat__ir *ir, pleat__dialect d, 
   for (size_t c = 0; c < ncols; c++)
     pleat__str_printf(o, ",\n    %sconst %s *c%zu, int g%zu, pleat_u64 p%zu", G, tname(col_dtypes[c]), c, c, c);
   pleat__str_printf(o, ",\n    %spleat_u64 *out", G);
+  if (nscans(ir)) /* codegen.h: the scans' carries and summaries */
+    pleat__str_printf(o, ",\n    %sconst pleat_u64 *scarry, %spleat_u64 *ssum, int spass", G, G);
   if (has_collect(ir)) { /* codegen.h: the collect passes */
     pleat__str_printf(o, ",\n    %sconst pleat_u64 *coff, int cpass", G);
     for (uint32_t q = 0; q < ir->nred; q++) {
@@ -799,6 +878,8 @@ static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const ui
   pleat__str_printf(o, "  %spleat_u64 *row = out + gid * %uu;\n", G, PLEAT__ROW_WORDS(ir->nred));
   pleat__str_puts(o, "  pleat_i64 trap_i = -1, trap_k = 0;\n");
   for (uint32_t q = 0; q < ir->nred; q++) red_decl(o, &ir->red[q], (int)q, false);
+  for (uint32_t k = 0, s = 0; k < ir->nins; k++)
+    if (ir->ins[k].op == IR_SCAN) put_scan_decl(o, &ir->ins[k], k, s++);
   int vt = d == PLEAT__DIALECT_OPENCL ? vector_type(ir) : 0;
   if (vt) put_vector_leaf(o, ir, vt, ncols);
   pleat__str_puts(o, "  for (pleat_u64 i = lb; i < le; i++) {\n");
@@ -811,6 +892,16 @@ static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const ui
     pleat__str_puts(o, ") break;\n");
   }
   pleat__str_puts(o, "  }\n");
+  /* a summary pass: the leaf's local of its scan (the host folds them into
+     the carries, exactly as seq) */
+  for (uint32_t k = 0, s = 0; k < ir->nins; k++) {
+    if (ir->ins[k].op != IR_SCAN) continue;
+    char v[16];
+    snprintf(v, sizeof v, "sl%u", k);
+    pleat__str_printf(o, "  if (spass == %u) { ssum[gid * 2u] = ", s++);
+    put_to_word(o, ir->ins[k].type, v);
+    pleat__str_printf(o, "; ssum[gid * 2u + 1u] = (pleat_u64)ss%u; }\n", k);
+  }
   for (uint32_t q = 0; q < ir->nred; q++) red_end(o, &ir->red[q], (int)q);
   pleat__str_printf(o, "  row[%u] = (pleat_u64)trap_i; row[%u] = (pleat_u64)trap_k;\n}\n", 4 * ir->nred,
                     4 * ir->nred + 1);

@@ -24,7 +24,9 @@
 
 #define B_ROWS PLEAT_MAX_COLUMNS
 #define B_COFF (PLEAT_MAX_COLUMNS + 1)
-#define B_CO (PLEAT_MAX_COLUMNS + 2)
+#define B_SCARRY (PLEAT_MAX_COLUMNS + 2)
+#define B_SSUM (PLEAT_MAX_COLUMNS + 3)
+#define B_CO (PLEAT_MAX_COLUMNS + 4)
 #define NBUF (B_CO + PLEAT__MAX_COLLECT_FIELDS)
 
 typedef struct cudev {
@@ -300,7 +302,8 @@ static pleat_status cu_launch(void *dev, void *prog, const pleat__gpu_launch *l,
   CUdeviceptr ptr[NBUF];
   int gen[PLEAT_MAX_COLUMNS], cpass = l->cpass;
   unsigned long long par[PLEAT_MAX_COLUMNS];
-  void *args[4 + 3 * PLEAT_MAX_COLUMNS + 3 + PLEAT__MAX_COLLECT_FIELDS];
+  void *args[4 + 3 * PLEAT_MAX_COLUMNS + 6 + PLEAT__MAX_COLLECT_FIELDS];
+  int spass = l->spass;
   size_t na = 0;
   for (int q = 0; q < 4; q++) args[na++] = &u[q];
   CUresult e = CUDA_SUCCESS;
@@ -333,6 +336,21 @@ static pleat_status cu_launch(void *dev, void *prog, const pleat__gpu_launch *l,
   }
   ptr[B_ROWS] = d->buf[B_ROWS];
   args[na++] = &ptr[B_ROWS];
+  if (l->nscan) { /* codegen.h: the carries, the summaries, the pass */
+    size_t cb = (size_t)l->nscan * l->nleaf * 16;
+    e = ensure(d, B_SCARRY, cb);
+    if (e == CUDA_SUCCESS) e = ensure(d, B_SSUM, (size_t)l->nleaf * 16);
+    if (e == CUDA_SUCCESS) e = cu->MemcpyHtoDAsync(d->buf[B_SCARRY], l->scarry, cb, d->stream);
+    if (e != CUDA_SUCCESS) {
+      st = fail(d, e, "copying the scan carries", msg);
+      goto out;
+    }
+    ptr[B_SCARRY] = d->buf[B_SCARRY];
+    ptr[B_SSUM] = d->buf[B_SSUM];
+    args[na++] = &ptr[B_SCARRY];
+    args[na++] = &ptr[B_SSUM];
+    args[na++] = &spass;
+  }
   if (l->collect) { /* codegen.h: offsets, the pass, the output buffers */
     ptr[B_COFF] = 0;
     if (l->cpass) {
@@ -368,6 +386,8 @@ static pleat_status cu_launch(void *dev, void *prog, const pleat__gpu_launch *l,
     goto out;
   }
   e = cu->MemcpyDtoHAsync(l->out, ptr[B_ROWS], l->out_bytes, d->stream);
+  if (e == CUDA_SUCCESS && l->nscan && l->spass >= 0)
+    e = cu->MemcpyDtoHAsync(l->ssum, ptr[B_SSUM], (size_t)l->nleaf * 16, d->stream);
   for (size_t c = 0; l->collect && l->cpass && c < l->ncollect && e == CUDA_SUCCESS; c++)
     if (ptr[B_CO + c]) e = cu->MemcpyDtoHAsync(l->co[c], ptr[B_CO + c], l->co_bytes[c], d->stream);
   if (e == CUDA_SUCCESS) e = cu->StreamSynchronize(d->stream);

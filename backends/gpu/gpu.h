@@ -35,6 +35,13 @@ typedef struct pleat__gpu_launch {
      (nleaf of them; NULL in the count pass) and the output buffers in
      host memory, in the kernel's order (ncollect of them; the device
      writes co_bytes[k] bytes, copied into co[k], in the write pass) */
+  /* a plan with scans (codegen.h): the pass (a scan's summary, or -1: the
+     final pass), every scan's carry into every leaf (nscan * nleaf pairs
+     of words: value, set), and the summaries out (nleaf pairs) */
+  uint32_t nscan;
+  int spass;
+  const uint64_t *scarry;
+  uint64_t *ssum;
   bool collect;
   int cpass;
   const uint64_t *coff;

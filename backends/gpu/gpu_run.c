@@ -59,6 +59,45 @@ static bool early_kind(int kind) {
   return kind == RED_ANY || kind == RED_ALL || kind == RED_FIND_FIRST || kind == RED_FIRST;
 }
 
+/* A scan's carries into the nl leaves of a launch from their summaries
+   (local, set): leaf q's carry folds the locals of every leaf before it,
+   left to right, with the scan's own operator (core/exec.c's
+   stage_leaf_end).  *rc, *set: the running carry, across launches. */
+static void fold_carries(const pleat__ir_ins *in, const uint64_t *ssum, uint64_t *carry, uint64_t nl,
+                         pleat__imm *rc, bool *set) {
+  int t = in->type;
+  for (uint64_t q = 0; q < nl; q++) {
+    uint64_t w = 0;
+    if (t == PLEAT_F32) {
+      float f = (float)rc->f;
+      uint32_t b;
+      memcpy(&b, &f, 4);
+      w = b;
+    } else if (t == PLEAT_F64) {
+      memcpy(&w, &rc->f, 8);
+    } else {
+      w = (uint64_t)rc->i;
+    }
+    carry[2 * q] = w;
+    carry[2 * q + 1] = *set;
+    if (!ssum[2 * q + 1]) continue; /* no live element in the leaf */
+    pleat__imm local;
+    uint64_t lw = ssum[2 * q];
+    if (t == PLEAT_F32) {
+      uint32_t b = (uint32_t)lw;
+      float f;
+      memcpy(&f, &b, 4);
+      local.f = f;
+    } else if (t == PLEAT_F64) {
+      memcpy(&local.f, &lw, 8);
+    } else {
+      local.i = (int64_t)lw;
+    }
+    *rc = *set ? pleat__apply_op(in->aux, t, *rc, local) : local;
+    *set = true;
+  }
+}
+
 /* The write pass of a launch whose count pass gave rows: the leaves'
    offsets, room in the result, the elements stored in place. */
 static pleat_status write_pass(pleat__exec *mx, const pleat__ir *ir, pleat__gpu_launch *L,
@@ -155,9 +194,23 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
     for (int f = 0; f < rd->nin && nco < PLEAT__MAX_COLLECT_FIELDS; f++)
       co_es[nco++] = pleat_dtype_size(ir->ins[rd->in[f]].type);
   }
+  /* scans: a summary pass per scan gives each leaf's local, which the
+     host folds into the next leaves' carries as seq does (codegen.h) */
+  uint32_t nscan = 0, scan_ins[64];
+  pleat__imm rc[64];
+  bool rset[64];
+  for (uint32_t k = 0; k < ir->nins && nscan < 64; k++) {
+    const pleat__ir_ins *in = &ir->ins[k];
+    if (in->op != IR_SCAN) continue;
+    scan_ins[nscan] = k;
+    rc[nscan] = in->imm;
+    rset[nscan++] = in->imm2 != 0; /* scan(op, init) */
+  }
   uint64_t *rows = nleaves ? pleat__malloc(res->al, (size_t)per * words * 8) : NULL;
   uint64_t *coff = collect && nleaves ? pleat__malloc(res->al, (size_t)per * 8) : NULL;
-  if (nleaves && (!rows || (collect && !coff))) {
+  uint64_t *scarry = nscan && nleaves ? pleat__malloc(res->al, (size_t)per * nscan * 16) : NULL;
+  uint64_t *ssum = nscan && nleaves ? pleat__malloc(res->al, (size_t)per * 16) : NULL;
+  if (nleaves && (!rows || (collect && !coff) || (nscan && (!scarry || !ssum)))) {
     pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory for %llu leaf rows",
                     (unsigned long long)per);
     st = PLEAT_E_NOMEM;
@@ -181,7 +234,7 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
       gc[k].bytes = c->gen == PLEAT_GEN_NONE ? (size_t)(end - base) * es : 0;
     }
     pleat__gpu_launch L = {n, l0, nl, base, plan->ncols, gc, rows, (size_t)nl * words * 8, ipl, lpg,
-                           collect, 0, NULL, nco, co, co_bytes};
+                           nscan, -1, scarry, ssum, collect, 0, NULL, nco, co, co_bytes};
     for (size_t k = 0; k < nco; k++) {
       co[k] = NULL;
       co_bytes[k] = 0;
@@ -189,6 +242,16 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
     l0 += nl;
     pleat__msg msg;
     msg.text[0] = 0;
+    for (uint32_t s = 0; s < nscan; s++) {
+      L.spass = (int)s;
+      st = ops->launch(dev, prog, &L, &msg);
+      if (st != PLEAT_OK) {
+        pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, msg.text);
+        goto out;
+      }
+      fold_carries(&ir->ins[scan_ins[s]], ssum, scarry + (size_t)s * nl * 2, nl, &rc[s], &rset[s]);
+    }
+    L.spass = -1;
     st = ops->launch(dev, prog, &L, &msg);
     if (st != PLEAT_OK) {
       pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, msg.text);
@@ -240,6 +303,8 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
   }
   st = mx.failed ? res->status : pleat__reduce_finish(&mx);
 out:
+  pleat__free(res->al, ssum);
+  pleat__free(res->al, scarry);
   pleat__free(res->al, coff);
   pleat__free(res->al, rows);
   pleat__reduce_free(&mx);

@@ -434,7 +434,8 @@ static pleat_status cl_launch(void *dev, void *prog, const pleat__gpu_launch *l,
   cldev *d = dev;
   cl_int err;
   pleat_status st = PLEAT_OK;
-  cl_mem bufs[PLEAT_MAX_COLUMNS + 2 + PLEAT__MAX_COLLECT_FIELDS];
+  cl_mem bufs[PLEAT_MAX_COLUMNS + 4 + PLEAT__MAX_COLLECT_FIELDS];
+  cl_mem ssum = NULL;
   cl_mem cob[PLEAT__MAX_COLLECT_FIELDS];
   size_t nb = 0;
   cl_kernel k = cl.CreateKernel(prog, "pleat_leaves", &err);
@@ -480,6 +481,22 @@ static pleat_status cl_launch(void *dev, void *prog, const pleat__gpu_launch *l,
     st = PLEAT_E_INTERNAL;
     goto out;
   }
+  if (l->nscan) { /* codegen.h: the carries, the summaries, the pass */
+    cl_mem sc = cl.CreateBuffer(d->ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
+                                (size_t)l->nscan * l->nleaf * 16, (void *)l->scarry, &err);
+    if (sc) bufs[nb++] = sc;
+    if (sc) ssum = cl.CreateBuffer(d->ctx, CL_MEM_WRITE_ONLY, (size_t)l->nleaf * 16, NULL, &err);
+    if (!sc || !ssum) {
+      pleat__msg_set(msg, "clCreateBuffer for the scan carries: %s", cl_err(err));
+      st = PLEAT_E_NOMEM;
+      goto out;
+    }
+    bufs[nb++] = ssum;
+    cl_int sp = l->spass;
+    cl.SetKernelArg(k, arg++, sizeof sc, &sc);
+    cl.SetKernelArg(k, arg++, sizeof ssum, &ssum);
+    cl.SetKernelArg(k, arg++, sizeof sp, &sp);
+  }
   if (l->collect) { /* codegen.h: offsets, the pass, the output buffers */
     cl_mem coff = NULL;
     if (l->cpass) {
@@ -521,6 +538,8 @@ static pleat_status cl_launch(void *dev, void *prog, const pleat__gpu_launch *l,
   size_t global = local ? groups * local : (size_t)l->nleaf * l->items_per_leaf;
   err = cl.EnqueueNDRangeKernel(d->q, k, 1, NULL, &global, local ? &local : NULL, 0, NULL, NULL);
   if (err == CL_SUCCESS) err = cl.EnqueueReadBuffer(d->q, out, CL_TRUE, 0, l->out_bytes, l->out, 0, NULL, NULL);
+  if (err == CL_SUCCESS && l->nscan && l->spass >= 0)
+    err = cl.EnqueueReadBuffer(d->q, ssum, CL_TRUE, 0, (size_t)l->nleaf * 16, l->ssum, 0, NULL, NULL);
   for (size_t c = 0; l->collect && l->cpass && c < l->ncollect && err == CL_SUCCESS; c++)
     if (cob[c]) err = cl.EnqueueReadBuffer(d->q, cob[c], CL_TRUE, 0, l->co_bytes[c], l->co[c], 0, NULL, NULL);
   if (err != CL_SUCCESS) {

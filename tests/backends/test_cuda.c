@@ -215,7 +215,7 @@ static void test_every_kernel_compiles_and_assembles(void **state) {
     pleat_string_free(seq, ptx);
   }
   unsetenv("PLEAT_CUDA_ARCH");
-  print_message("%d kernels (warp shape, 256 threads a block): registers sm_80 max %d mean %.1f, "
+  print_message("%d kernels (warp shape, 256 threads a block; a scan: the leaf shape, its lane arrays the stack frames): registers sm_80 max %d mean %.1f, "
                 "sm_90 max %d mean %.1f; no spills; %d of %d assemblies with a stack frame\n",
                 n, maxreg[0], (double)sumreg[0] / n, maxreg[1], (double)sumreg[1] / n, stacks, 2 * n);
 }

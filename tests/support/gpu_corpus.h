@@ -121,6 +121,13 @@ static const char *const GC_PIPES[] = {
   "map((x, a)) |> filter(f) |> collect", "filter(b < 0) |> map(a) |> (collect, sum, count)",
   "map(f) |> collect", "filter(a > 0) |> map((b, y)) |> (collect, count)",
   "filter(i % 4093 == 0) |> map(i) |> collect",
+  /* scan: carries across leaves (summary passes), float leaf trees,
+     every operator, an init, two scans, masked elements */
+  "scan(+) |> last", "scan(+) |> collect", "filter(x > 0.3) |> scan(max) |> (last, sum)",
+  "map(y) |> scan(+) |> (sum, minmax, last)", "scan(*, 1.0) |> map(x - 1) |> scan(+) |> (last, minmax)",
+  "map(a) |> scan(+, 7) |> filter(x % 3 == 0) |> (sum, collect)", "map(b) |> scan(min) |> (first, last)",
+  "map(a) |> scan(^) |> collect", "filter(f) |> map(b) |> scan(|) |> (last, count)",
+  "map(f) |> scan(&) |> count(x)", "map(y / (a % 3)) |> scan(+) |> last",
 };
 
 #endif
