@@ -61,6 +61,24 @@ static const char *lower_name(int op, char *buf, size_t n) {
   return buf;
 }
 
+/* The stages the kernel writes: the stateful ones carry their state into
+   each leaf from the host (codegen.h). */
+static bool stage_ok(int op) {
+  switch (op) {
+    case IR_FILTER: case IR_SCAN: case IR_TAKE: case IR_DROP: case IR_TAKE_WHILE: case IR_TAKE_NTH:
+    case IR_ENUMERATE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+/* A stage whose state crosses leaves through a carry and a summary pass
+   (take_while needs none: once it stops, the fold has ended). */
+static bool carry_stage(int op) {
+  return op == IR_SCAN || op == IR_TAKE || op == IR_DROP || op == IR_TAKE_NTH || op == IR_ENUMERATE;
+}
+
 bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
   char nm[32];
   if (ir->nseg != 1) {
@@ -69,9 +87,10 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
   }
   for (uint32_t k = 0; k < ir->nins; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
-    if ((pleat__ir_ops[in->op].flags & IRF_STAGE) && in->op != IR_FILTER && in->op != IR_SCAN) {
+    if ((pleat__ir_ops[in->op].flags & IRF_STAGE) && !stage_ok(in->op)) {
       snprintf(why, whylen, "the stage %s is not supported by the kernel generator yet "
-               "(maps, filters, scans and order-free reducers are)", lower_name(in->op, nm, sizeof nm));
+               "(map, filter, scan, take, drop, take_while, take_nth, enumerate and the order-free "
+               "reducers are)", lower_name(in->op, nm, sizeof nm));
       return false;
     }
     if (in->op == IR_UNPACK || in->op == IR_KIN) {
@@ -692,16 +711,24 @@ void pleat__codegen_shape(const pleat__ir *ir, pleat__dialect d, bool warp, unsi
                           unsigned *leaves_per_group) {
   bool w = warp || d == PLEAT__DIALECT_CUDA;
   if (d == PLEAT__DIALECT_C) w = false;
-  /* a scan is a chain through the whole leaf: one work item walks it */
+  /* a stateful stage is a chain through the whole leaf: one work item
+     walks it */
   for (uint32_t k = 0; k < ir->nins; k++)
-    if (ir->ins[k].op == IR_SCAN) w = false;
+    if (carry_stage(ir->ins[k].op) || ir->ins[k].op == IR_TAKE_WHILE) w = false;
   *items_per_leaf = w ? 32 : 1;
   *leaves_per_group = w ? (d == PLEAT__DIALECT_CUDA ? 8 : 1) : d == PLEAT__DIALECT_CUDA ? 128 : 0;
 }
 
+/* The carry index of stateful stage k (its order among them). */
+static uint32_t carry_ix(const pleat__ir *ir, uint32_t k) {
+  uint32_t s = 0;
+  for (uint32_t j = 0; j < k; j++) s += carry_stage(ir->ins[j].op);
+  return s;
+}
+
 static uint32_t nscans(const pleat__ir *ir) {
   uint32_t n = 0;
-  for (uint32_t k = 0; k < ir->nins; k++) n += ir->ins[k].op == IR_SCAN;
+  for (uint32_t k = 0; k < ir->nins; k++) n += carry_stage(ir->ins[k].op);
   return n;
 }
 
@@ -747,6 +774,16 @@ static void put_to_word(pleat__str *o, int t, const char *v) {
 static void put_scan_decl(pleat__str *o, const pleat__ir_ins *in, uint32_t k, uint32_t s) {
   const char *T = tname(in->type);
   char w[64];
+  if (in->op != IR_SCAN) {
+    /* a counting stage: cc the arrivals before the leaf (drop: the drops),
+       cl the leaf's own */
+    pleat__str_printf(o, "  pleat_i64 cc%u = 0, cl%u = 0;\n  if (spass < 0 || spass > %u) "
+                      "cc%u = (pleat_i64)scarry[((pleat_u64)%u * nleaf + gid) * 2u];\n", k, k, s, k, s);
+    if (in->op == IR_TAKE && in->imm.i > 0) /* a leaf past the cut: nothing to walk */
+      pleat__str_printf(o, "  if ((spass < 0 || spass > %u) && cc%u >= (pleat_i64)PLEAT_U64C(%llu)) le = lb;\n", s,
+                        k, (unsigned long long)in->imm.i);
+    return;
+  }
   snprintf(w, sizeof w, "scarry[((pleat_u64)%u * nleaf + gid) * 2u]", s);
   pleat__str_printf(o, "  %s sl%u = 0, sc%u = 0;\n  int ss%u = 0, sk%u = 0;\n", T, k, k, k, k);
   pleat__str_printf(o, "  if (spass < 0 || spass > %u) {\n    sk%u = (int)scarry[((pleat_u64)%u * nleaf + gid) * 2u + 1u];\n"
@@ -794,6 +831,28 @@ static bool put_body(pleat__str *o, const pleat__ir *ir, pleat__dialect d, char 
         break;
       case IR_SCAN:
         put_scan_step(o, in, k);
+        pleat__str_printf(o, "    if (spass == %u) continue; /* its summary needs no more */\n", carry_ix(ir, k));
+        break;
+      case IR_TAKE: case IR_DROP: case IR_TAKE_NTH: case IR_ENUMERATE: {
+        uint32_t s = carry_ix(ir, k);
+        unsigned long long nn = (unsigned long long)in->imm.i;
+        /* a summary pass counts the arrivals and stops there */
+        pleat__str_printf(o, "    if (spass == %u) { cl%u++; continue; }\n", s, k);
+        if (in->op == IR_TAKE) /* the n-th arrival is taken and ends the fold; one more is refused */
+          pleat__str_printf(o, "    if (cc%u + cl%u >= (pleat_i64)PLEAT_U64C(%llu)) { stop_i = (pleat_i64)i; continue; }\n"
+                            "    cl%u++;\n    if (cc%u + cl%u == (pleat_i64)PLEAT_U64C(%llu)) stop_i = (pleat_i64)i;\n",
+                            k, k, nn, k, k, k, nn);
+        else if (in->op == IR_DROP)
+          pleat__str_printf(o, "    if (cc%u + cl%u < (pleat_i64)PLEAT_U64C(%llu)) { cl%u++; continue; }\n", k, k, nn, k);
+        else if (in->op == IR_TAKE_NTH)
+          pleat__str_printf(o, "    { pleat_i64 pos = cc%u + cl%u; cl%u++;\n      if (pos %% (pleat_i64)PLEAT_U64C(%llu) != 0) continue; }\n",
+                            k, k, k, nn);
+        else
+          pleat__str_printf(o, "    pleat_i64 v%u = cc%u + cl%u; cl%u++;\n", k, k, k, k);
+        break;
+      }
+      case IR_TAKE_WHILE: /* the first arrival that fails ends the fold, not taken */
+        pleat__str_printf(o, "    if (!v%d) { stop_i = (pleat_i64)i; continue; }\n", in->a);
         break;
       default:
         if (!in->type) break;
@@ -837,8 +896,8 @@ static void put_signature(pleat__str *o, const pleat__ir *ir, pleat__dialect d, 
       pleat__str_puts(o, warp ? "__kernel __attribute__((reqd_work_group_size(32, 1, 1))) void pleat_leaves("
                               : "__kernel void pleat_leaves(");
       break;
-    case PLEAT__DIALECT_CUDA:
-      pleat__str_puts(o, "extern \"C\" __global__ void __launch_bounds__(256) pleat_leaves(");
+    case PLEAT__DIALECT_CUDA: /* the block of pleat__codegen_shape */
+      pleat__str_printf(o, "extern \"C\" __global__ void __launch_bounds__(%d) pleat_leaves(", warp ? 256 : 128);
       break;
     default: pleat__str_puts(o, "void pleat_leaves(pleat_u64 gid, "); break;
   }
@@ -876,13 +935,14 @@ static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const ui
                      "  pleat_u64 L = leaf0 + gid, lb = L * 4096u;\n"
                      "  pleat_u64 le = lb + 4096u < n ? lb + 4096u : n;\n");
   pleat__str_printf(o, "  %spleat_u64 *row = out + gid * %uu;\n", G, PLEAT__ROW_WORDS(ir->nred));
-  pleat__str_puts(o, "  pleat_i64 trap_i = -1, trap_k = 0;\n");
+  pleat__str_puts(o, "  pleat_i64 trap_i = -1, trap_k = 0, stop_i = -1;\n");
   for (uint32_t q = 0; q < ir->nred; q++) red_decl(o, &ir->red[q], (int)q, false);
   for (uint32_t k = 0, s = 0; k < ir->nins; k++)
-    if (ir->ins[k].op == IR_SCAN) put_scan_decl(o, &ir->ins[k], k, s++);
+    if (carry_stage(ir->ins[k].op)) put_scan_decl(o, &ir->ins[k], k, s++);
   int vt = d == PLEAT__DIALECT_OPENCL ? vector_type(ir) : 0;
   if (vt) put_vector_leaf(o, ir, vt, ncols);
-  pleat__str_puts(o, "  for (pleat_u64 i = lb; i < le; i++) {\n");
+  /* a stage that ended the fold (take, take_while) at the element before */
+  pleat__str_puts(o, "  for (pleat_u64 i = lb; i < le; i++) {\n    if (stop_i >= 0) break;\n");
   if (!put_body(o, ir, d, why, whylen)) return PLEAT_E_UNSUPPORTED;
   for (uint32_t q = 0; q < ir->nred; q++) red_step(o, &ir->red[q], (int)q, false);
   /* every reducer early and all have hit: seq's fold stops here */
@@ -895,7 +955,11 @@ static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const ui
   /* a summary pass: the leaf's local of its scan (the host folds them into
      the carries, exactly as seq) */
   for (uint32_t k = 0, s = 0; k < ir->nins; k++) {
-    if (ir->ins[k].op != IR_SCAN) continue;
+    if (!carry_stage(ir->ins[k].op)) continue;
+    if (ir->ins[k].op != IR_SCAN) {
+      pleat__str_printf(o, "  if (spass == %u) { ssum[gid * 2u] = (pleat_u64)cl%u; ssum[gid * 2u + 1u] = 1; }\n", s++, k);
+      continue;
+    }
     char v[16];
     snprintf(v, sizeof v, "sl%u", k);
     pleat__str_printf(o, "  if (spass == %u) { ssum[gid * 2u] = ", s++);
@@ -903,8 +967,8 @@ static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const ui
     pleat__str_printf(o, "; ssum[gid * 2u + 1u] = (pleat_u64)ss%u; }\n", k);
   }
   for (uint32_t q = 0; q < ir->nred; q++) red_end(o, &ir->red[q], (int)q);
-  pleat__str_printf(o, "  row[%u] = (pleat_u64)trap_i; row[%u] = (pleat_u64)trap_k;\n}\n", 4 * ir->nred,
-                    4 * ir->nred + 1);
+  pleat__str_printf(o, "  row[%u] = (pleat_u64)trap_i; row[%u] = (pleat_u64)trap_k; row[%u] = (pleat_u64)stop_i;\n}\n",
+                    4 * ir->nred, 4 * ir->nred + 1, 4 * ir->nred + 2);
   return PLEAT_OK;
 }
 
@@ -1188,8 +1252,8 @@ static pleat_status put_warp_kernel(pleat__str *o, const pleat__ir *ir, const ui
       red_end(o, r, (int)q);
     }
   }
-  pleat__str_printf(o, "  row[%u] = (pleat_u64)trap_i; row[%u] = (pleat_u64)trap_k;\n}\n", 4 * ir->nred,
-                    4 * ir->nred + 1);
+  pleat__str_printf(o, "  row[%u] = (pleat_u64)trap_i; row[%u] = (pleat_u64)trap_k; row[%u] = PLEAT_U64C(0xffffffffffffffff);\n}\n",
+                    4 * ir->nred, 4 * ir->nred + 1, 4 * ir->nred + 2);
   return PLEAT_OK;
 }
 

@@ -17,7 +17,19 @@
 ** elements folded; flag NaN seen; for mean, var and std a, b, flag are the
 ** shift K and the sums s1, s2, which the host turns into the leaf's mean
 ** and m2 by pleat__reduce_mean_leaf), then the
-** leaf's first trap: the source index or -1, and the instruction.
+** leaf's first trap: the source index or -1, and the instruction; then the
+** index where a stage ended the fold in this leaf (take, take_while), or
+** -1.
+**
+** Stateful stages (scan, take, drop, take_nth, enumerate) carry their
+** state into each leaf: the kernel then takes the carries (per stage, per
+** leaf of the launch: a value and a set flag), an output for summaries (per
+** leaf: a value and a flag) and int spass.  A summary pass (spass = s)
+** runs each leaf up to stateful stage s with the carries of the stages
+** before it and writes the leaf's summary of s (a scan's local, a count
+** of arrivals); the host folds the summaries into carries exactly as seq
+** carries the state from leaf to leaf; the final pass (spass = -1) runs
+** everything with every carry.
 **
 ** Kernel arguments, in order: ulong n, ulong leaf0 (the leaf of work item
 ** 0), ulong nleaf, ulong base (the source index of element 0 of the
@@ -42,7 +54,7 @@ typedef enum pleat__dialect {
   PLEAT__DIALECT_CUDA,
 } pleat__dialect;
 
-#define PLEAT__ROW_WORDS(nred) (4u * (nred) + 2u)
+#define PLEAT__ROW_WORDS(nred) (4u * (nred) + 3u)
 #define PLEAT__MAX_COLLECT_FIELDS 16
 
 /** Whether the generator can write ir (segment 0 only; filter the only

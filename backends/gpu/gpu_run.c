@@ -66,6 +66,17 @@ static bool early_kind(int kind) {
 static void fold_carries(const pleat__ir_ins *in, const uint64_t *ssum, uint64_t *carry, uint64_t nl,
                          pleat__imm *rc, bool *set) {
   int t = in->type;
+  if (in->op != IR_SCAN) {
+    /* a count of arrivals (drop: of drops, at most n) */
+    for (uint64_t q = 0; q < nl; q++) {
+      carry[2 * q] = (uint64_t)rc->i;
+      carry[2 * q + 1] = 1;
+      int64_t c = rc->i + (int64_t)ssum[2 * q];
+      if (in->op == IR_DROP && c > in->imm.i) c = in->imm.i;
+      rc->i = c;
+    }
+    return;
+  }
   for (uint64_t q = 0; q < nl; q++) {
     uint64_t w = 0;
     if (t == PLEAT_F32) {
@@ -201,10 +212,14 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
   bool rset[64];
   for (uint32_t k = 0; k < ir->nins && nscan < 64; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
-    if (in->op != IR_SCAN) continue;
+    if (in->op != IR_SCAN && in->op != IR_TAKE && in->op != IR_DROP && in->op != IR_TAKE_NTH &&
+        in->op != IR_ENUMERATE)
+      continue;
     scan_ins[nscan] = k;
     rc[nscan] = in->imm;
-    rset[nscan++] = in->imm2 != 0; /* scan(op, init) */
+    rset[nscan] = in->imm2 != 0; /* scan(op, init) */
+    if (in->op != IR_SCAN) rc[nscan].i = 0; /* counts from 0 (imm is the stage's n) */
+    nscan++;
   }
   uint64_t *rows = nleaves ? pleat__malloc(res->al, (size_t)per * words * 8) : NULL;
   uint64_t *coff = collect && nleaves ? pleat__malloc(res->al, (size_t)per * 8) : NULL;
@@ -220,6 +235,8 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
      a hit near the start answers at once even over a 2^40 range. */
   bool early = false;
   for (uint32_t r = 0; r < ir->nred; r++) early = early || early_kind(ir->red[r].kind);
+  for (uint32_t k = 0; k < ir->nins; k++)
+    early = early || ir->ins[k].op == IR_TAKE || ir->ins[k].op == IR_TAKE_WHILE;
   uint64_t full = per;
   if (early && per > 16) per = 16;
   for (uint64_t l0 = 0; l0 < nleaves && !mx.failed && !mx.stop;) {
@@ -257,8 +274,10 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
       pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, msg.text);
       goto out;
     }
+    uint64_t qend = nl; /* the leaves of this launch the fold reaches */
     for (uint64_t q = 0; q < nl && !mx.stop; q++) {
       const uint64_t *row = rows + q * words; /* leaf L.leaf0 + q */
+      qend = q + 1;
       int64_t trap = (int64_t)row[4 * ir->nred];
       /* the early reducers' hits before the trap count (they may end the
          fold before it, as in seq); then the trap, then the partials */
@@ -294,8 +313,14 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
         }
         pleat__reduce_push_leaf(&mx, r, a, b, ln, flag);
       }
+      /* a take or take_while ended the fold in this leaf */
+      if ((int64_t)row[4 * ir->nred + 2] >= 0) mx.stop = true;
     }
-    if (collect && !mx.failed && !mx.stop) {
+    if (collect && !mx.failed) {
+      /* none past the end of the fold: the carries repacked for fewer leaves */
+      for (uint32_t s = 1; s < nscan && qend < nl; s++)
+        memmove(scarry + (size_t)s * qend * 2, scarry + (size_t)s * nl * 2, (size_t)qend * 16);
+      L.nleaf = qend;
       st = write_pass(&mx, ir, &L, rows, words, coff, crep, co_es, ops, dev, prog, res);
       if (st != PLEAT_OK) goto out;
     }

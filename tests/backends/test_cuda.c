@@ -215,7 +215,7 @@ static void test_every_kernel_compiles_and_assembles(void **state) {
     pleat_string_free(seq, ptx);
   }
   unsetenv("PLEAT_CUDA_ARCH");
-  print_message("%d kernels (warp shape, 256 threads a block; a scan: the leaf shape, its lane arrays the stack frames): registers sm_80 max %d mean %.1f, "
+  print_message("%d kernels (warp shape, 256 threads a block; with a stateful stage the leaf shape, 128, its lane arrays the stack frames): registers sm_80 max %d mean %.1f, "
                 "sm_90 max %d mean %.1f; no spills; %d of %d assemblies with a stack frame\n",
                 n, maxreg[0], (double)sumreg[0] / n, maxreg[1], (double)sumreg[1] / n, stacks, 2 * n);
 }
@@ -226,10 +226,10 @@ static void test_ptx_errors(void **state) {
   char why[600];
   pleat_status st;
   /* what the generator cannot write is the same clear error as on opencl */
-  char *t = ptx_of("take(3) |> sum", why, sizeof why, &st);
+  char *t = ptx_of("dedupe |> sum", why, sizeof why, &st);
   assert_null(t);
   assert_int_equal(st, PLEAT_E_UNSUPPORTED);
-  assert_non_null(strstr(why, "take"));
+  assert_non_null(strstr(why, "dedupe"));
   if (!have_nvrtc(why, sizeof why)) {
     print_message("NVRTC not usable (%s): the error says so\n", why);
     assert_non_null(strstr(why, "nvrtc"));

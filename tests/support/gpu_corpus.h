@@ -128,6 +128,15 @@ static const char *const GC_PIPES[] = {
   "map(a) |> scan(+, 7) |> filter(x % 3 == 0) |> (sum, collect)", "map(b) |> scan(min) |> (first, last)",
   "map(a) |> scan(^) |> collect", "filter(f) |> map(b) |> scan(|) |> (last, count)",
   "map(f) |> scan(&) |> count(x)", "map(y / (a % 3)) |> scan(+) |> last",
+  /* counting stages and early stops: take, drop, take_nth, enumerate,
+     take_while; a trap past the cut is not an error */
+  "take(5) |> collect", "take(0) |> count", "drop(4090) |> take(20) |> collect",
+  "filter(x > 0.5) |> take_nth(1000) |> collect", "enumerate |> map(k) |> sum",
+  "take_while(x < 0.999) |> count", "filter(x > 0.2) |> drop(7000) |> enumerate |> map(k * 2) |> (sum, last)",
+  "take(9000) |> scan(+) |> last", "map(a / (a % 2)) |> take(2) |> sum", "take(5000) |> map(b / (b - 77)) |> sum",
+  "take(12294) |> map(b / (b - 77)) |> sum", "filter(f) |> take(3) |> map(a) |> (first, last, collect)",
+  "take_while(a != 0) |> map(b) |> (count, minmax)", "drop(70000) |> collect",
+  "enumerate |> filter(k % 3 == 0) |> map(x) |> take(4097) |> (sum, count)",
 };
 
 #endif
