@@ -52,6 +52,9 @@ typedef struct clapi {
   cl_int (*EnqueueReadBuffer)(cl_command_queue, cl_mem, cl_bool, size_t, size_t, void *, cl_uint,
                               const cl_event *, cl_event *);
   cl_int (*Finish)(cl_command_queue);
+  void *(*EnqueueMapBuffer)(cl_command_queue, cl_mem, cl_bool, cl_map_flags, size_t, size_t, cl_uint,
+                            const cl_event *, cl_event *, cl_int *);
+  cl_int (*EnqueueUnmapMemObject)(cl_command_queue, cl_mem, void *, cl_uint, const cl_event *, cl_event *);
   cl_int (*ReleaseMemObject)(cl_mem);
   cl_int (*ReleaseKernel)(cl_kernel);
   cl_int (*ReleaseProgram)(cl_program);
@@ -82,6 +85,7 @@ static void cl_load(void) {
   SYM(CreateProgramWithBinary) SYM(GetProgramInfo)
   SYM(GetProgramBuildInfo) SYM(CreateKernel) SYM(SetKernelArg) SYM(CreateBuffer)
   SYM(EnqueueNDRangeKernel) SYM(EnqueueReadBuffer) SYM(Finish) SYM(ReleaseMemObject)
+  SYM(EnqueueMapBuffer) SYM(EnqueueUnmapMemObject)
   SYM(ReleaseKernel) SYM(ReleaseProgram) SYM(RetainProgram) SYM(ReleaseCommandQueue)
   SYM(ReleaseContext)
 #undef SYM
@@ -394,7 +398,12 @@ static void *cl_build(void *dev, const char *src, size_t len, pleat__msg *msg) {
       return p;
     }
   }
-  p = cl.CreateProgramWithSource(d->ctx, 1, &src, &len, &err);
+  /* test knob: a source the compiler refuses, for the PLEAT_E_BUILD path */
+  static const char broken[] = "#error pleat test: a kernel that does not build\n";
+  const char *srcs[2] = {broken, src};
+  size_t lens[2] = {sizeof broken - 1, len};
+  bool brk = getenv("PLEAT_OPENCL_TEST_BUILD_ERROR") != NULL;
+  p = cl.CreateProgramWithSource(d->ctx, brk ? 2 : 1, brk ? srcs : srcs + 1, brk ? lens : lens + 1, &err);
   if (!p) {
     pleat__msg_set(msg, "clCreateProgramWithSource: %s", cl_err(err));
     pleat__str_free(&key);
@@ -515,7 +524,9 @@ static pleat_status cl_launch(void *dev, void *prog, const pleat__gpu_launch *l,
     for (size_t c = 0; c < l->ncollect; c++) {
       cob[c] = NULL;
       if (l->cpass && l->co_bytes[c]) {
-        cob[c] = cl.CreateBuffer(d->ctx, CL_MEM_WRITE_ONLY, l->co_bytes[c], NULL, &err);
+        /* a CPU device writes the result's own buffer (no copy) */
+        cob[c] = d->cpu ? cl.CreateBuffer(d->ctx, CL_MEM_WRITE_ONLY | CL_MEM_USE_HOST_PTR, l->co_bytes[c], l->co[c], &err)
+                        : cl.CreateBuffer(d->ctx, CL_MEM_WRITE_ONLY, l->co_bytes[c], NULL, &err);
         if (!cob[c]) {
           pleat__msg_set(msg, "clCreateBuffer of %zu bytes for collected elements: %s", l->co_bytes[c],
                          cl_err(err));
@@ -541,7 +552,17 @@ static pleat_status cl_launch(void *dev, void *prog, const pleat__gpu_launch *l,
   if (err == CL_SUCCESS && l->nscan && l->spass >= 0)
     err = cl.EnqueueReadBuffer(d->q, ssum, CL_TRUE, 0, (size_t)l->nleaf * 16, l->ssum, 0, NULL, NULL);
   for (size_t c = 0; l->collect && l->cpass && c < l->ncollect && err == CL_SUCCESS; c++)
-    if (cob[c]) err = cl.EnqueueReadBuffer(d->q, cob[c], CL_TRUE, 0, l->co_bytes[c], l->co[c], 0, NULL, NULL);
+    if (cob[c] && d->cpu) {
+      /* the device wrote the host memory: mapping makes it the host's again */
+      void *mp = cl.EnqueueMapBuffer(d->q, cob[c], CL_TRUE, CL_MAP_READ, 0, l->co_bytes[c], 0, NULL, NULL, &err);
+      if (mp && err == CL_SUCCESS) {
+        if (mp != l->co[c]) memcpy(l->co[c], mp, l->co_bytes[c]);
+        err = cl.EnqueueUnmapMemObject(d->q, cob[c], mp, 0, NULL, NULL);
+        if (err == CL_SUCCESS) err = cl.Finish(d->q);
+      }
+    } else if (cob[c]) {
+      err = cl.EnqueueReadBuffer(d->q, cob[c], CL_TRUE, 0, l->co_bytes[c], l->co[c], 0, NULL, NULL);
+    }
   if (err != CL_SUCCESS) {
     pleat__msg_set(msg, "running the kernel on %s: %s", d->name, cl_err(err));
     st = err == CL_OUT_OF_RESOURCES || err == CL_MEM_OBJECT_ALLOCATION_FAILURE ? PLEAT_E_NOMEM

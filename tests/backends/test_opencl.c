@@ -284,6 +284,25 @@ static int fresh_same(const char *text, const pleat_column *c) {
   return ok;
 }
 
+/* A kernel that does not build is PLEAT_E_BUILD with the compiler's log,
+   and the context stays usable. */
+static void test_build_error(void **state) {
+  (void)state;
+  NEED_OPENCL();
+  setenv("PLEAT_CACHE_DIR", "off", 1);
+  setenv("PLEAT_OPENCL_TEST_BUILD_ERROR", "1", 1);
+  pleat_column c = pt_col("x", PLEAT_F32, xf, 1000);
+  pt_run a;
+  pt_exec(ocl, "map(x * 7 - 2) |> (sum, count)", &c, 1, &a);
+  unsetenv("PLEAT_OPENCL_TEST_BUILD_ERROR");
+  unsetenv("PLEAT_CACHE_DIR");
+  assert_int_equal(a.status, PLEAT_E_BUILD);
+  assert_non_null(strstr(a.msg, "did not build"));
+  assert_non_null(strstr(a.msg, "a kernel that does not build")); /* the log */
+  pt_run_free(&a);
+  assert_true(same("map(x * 7 - 2) |> (sum, count)", &c, 1));
+}
+
 static void test_disk_cache(void **state) {
   (void)state;
   NEED_OPENCL();
@@ -425,6 +444,7 @@ int main(void) {
     cmocka_unit_test(test_unsupported_is_an_error),
     cmocka_unit_test(test_early_exit_over_a_huge_range),
     cmocka_unit_test(test_device_choice),
+    cmocka_unit_test(test_build_error),
     cmocka_unit_test(test_disk_cache),
     cmocka_unit_test(test_disk_cache_concurrent_writers),
     cmocka_unit_test(test_auto_does_not_pick_it),
