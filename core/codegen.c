@@ -66,7 +66,7 @@ static const char *lower_name(int op, char *buf, size_t n) {
 static bool stage_ok(int op) {
   switch (op) {
     case IR_FILTER: case IR_SCAN: case IR_TAKE: case IR_DROP: case IR_TAKE_WHILE: case IR_TAKE_NTH:
-    case IR_ENUMERATE:
+    case IR_ENUMERATE: case IR_DEDUPE:
       return true;
     default:
       return false;
@@ -76,7 +76,8 @@ static bool stage_ok(int op) {
 /* A stage whose state crosses leaves through a carry and a summary pass
    (take_while needs none: once it stops, the fold has ended). */
 static bool carry_stage(int op) {
-  return op == IR_SCAN || op == IR_TAKE || op == IR_DROP || op == IR_TAKE_NTH || op == IR_ENUMERATE;
+  return op == IR_SCAN || op == IR_TAKE || op == IR_DROP || op == IR_TAKE_NTH || op == IR_ENUMERATE ||
+         op == IR_DEDUPE;
 }
 
 bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
@@ -91,6 +92,10 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
       snprintf(why, whylen, "the stage %s is not supported by the kernel generator yet "
                "(map, filter, scan, take, drop, take_while, take_nth, enumerate and the order-free "
                "reducers are)", lower_name(in->op, nm, sizeof nm));
+      return false;
+    }
+    if (in->op == IR_DEDUPE && in->nextra != 1) {
+      snprintf(why, whylen, "dedupe of a tuple is not supported by the kernel generator yet (of one value is)");
       return false;
     }
     if (in->op == IR_UNPACK || in->op == IR_KIN) {
@@ -771,9 +776,21 @@ static void put_to_word(pleat__str *o, int t, const char *v) {
 /* Scan s (instruction k) at the start of a leaf: no local yet; the carry
    of the leaf (everything before it) when the pass runs past this scan:
    the final pass (spass < 0), or a summary pass of a later scan. */
-static void put_scan_decl(pleat__str *o, const pleat__ir_ins *in, uint32_t k, uint32_t s) {
+static void put_scan_decl(pleat__str *o, const pleat__ir *ir, const pleat__ir_ins *in, uint32_t k,
+                          uint32_t s) {
   const char *T = tname(in->type);
   char w[64];
+  if (in->op == IR_DEDUPE) {
+    /* the element before (the carry: the last arrival of the leaves before) */
+    int t = ir->ins[ir->extra[in->extra]].type;
+    snprintf(w, sizeof w, "scarry[((pleat_u64)%u * nleaf + gid) * 2u]", s);
+    pleat__str_printf(o, "  %s dp%u = 0;\n  int ds%u = 0;\n  if (spass < 0 || spass > %u) {\n"
+                      "    ds%u = (int)scarry[((pleat_u64)%u * nleaf + gid) * 2u + 1u];\n    dp%u = ",
+                      tname(t), k, k, s, k, s, k);
+    put_from_word(o, t, w);
+    pleat__str_puts(o, ";\n  }\n");
+    return;
+  }
   if (in->op != IR_SCAN) {
     /* a counting stage: cc the arrivals before the leaf (drop: the drops),
        cl the leaf's own */
@@ -849,6 +866,12 @@ static bool put_body(pleat__str *o, const pleat__ir *ir, pleat__dialect d, char 
                             k, k, k, nn);
         else
           pleat__str_printf(o, "    pleat_i64 v%u = cc%u + cl%u; cl%u++;\n", k, k, k, k);
+        break;
+      }
+      case IR_DEDUPE: { /* == the element before: dropped (NaN never, -0 == +0) */
+        int f = ir->extra[in->extra];
+        pleat__str_printf(o, "    { int same = ds%u && v%d == dp%u;\n      dp%u = v%d; ds%u = 1;\n"
+                          "      if (spass == %u || same) continue; }\n", k, f, k, k, f, k, carry_ix(ir, k));
         break;
       }
       case IR_TAKE_WHILE: /* the first arrival that fails ends the fold, not taken */
@@ -938,7 +961,7 @@ static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const ui
   pleat__str_puts(o, "  pleat_i64 trap_i = -1, trap_k = 0, stop_i = -1;\n");
   for (uint32_t q = 0; q < ir->nred; q++) red_decl(o, &ir->red[q], (int)q, false);
   for (uint32_t k = 0, s = 0; k < ir->nins; k++)
-    if (carry_stage(ir->ins[k].op)) put_scan_decl(o, &ir->ins[k], k, s++);
+    if (carry_stage(ir->ins[k].op)) put_scan_decl(o, ir, &ir->ins[k], k, s++);
   int vt = d == PLEAT__DIALECT_OPENCL ? vector_type(ir) : 0;
   if (vt) put_vector_leaf(o, ir, vt, ncols);
   /* a stage that ended the fold (take, take_while) at the element before */
@@ -956,6 +979,14 @@ static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const ui
      the carries, exactly as seq) */
   for (uint32_t k = 0, s = 0; k < ir->nins; k++) {
     if (!carry_stage(ir->ins[k].op)) continue;
+    if (ir->ins[k].op == IR_DEDUPE) {
+      char v[16];
+      snprintf(v, sizeof v, "dp%u", k);
+      pleat__str_printf(o, "  if (spass == %u) { ssum[gid * 2u] = ", s++);
+      put_to_word(o, ir->ins[ir->extra[ir->ins[k].extra]].type, v);
+      pleat__str_printf(o, "; ssum[gid * 2u + 1u] = (pleat_u64)ds%u; }\n", k);
+      continue;
+    }
     if (ir->ins[k].op != IR_SCAN) {
       pleat__str_printf(o, "  if (spass == %u) { ssum[gid * 2u] = (pleat_u64)cl%u; ssum[gid * 2u + 1u] = 1; }\n", s++, k);
       continue;

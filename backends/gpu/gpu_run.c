@@ -63,10 +63,11 @@ static bool early_kind(int kind) {
    (local, set): leaf q's carry folds the locals of every leaf before it,
    left to right, with the scan's own operator (core/exec.c's
    stage_leaf_end).  *rc, *set: the running carry, across launches. */
-static void fold_carries(const pleat__ir_ins *in, const uint64_t *ssum, uint64_t *carry, uint64_t nl,
-                         pleat__imm *rc, bool *set) {
-  int t = in->type;
-  if (in->op != IR_SCAN) {
+static void fold_carries(const pleat__ir *ir, const pleat__ir_ins *in, const uint64_t *ssum, uint64_t *carry,
+                         uint64_t nl, pleat__imm *rc, bool *set) {
+  /* dedupe: the value is its field's, the carry the last arrival */
+  int t = in->op == IR_DEDUPE ? ir->ins[ir->extra[in->extra]].type : in->type;
+  if (in->op != IR_SCAN && in->op != IR_DEDUPE) {
     /* a count of arrivals (drop: of drops, at most n) */
     for (uint64_t q = 0; q < nl; q++) {
       carry[2 * q] = (uint64_t)rc->i;
@@ -104,7 +105,7 @@ static void fold_carries(const pleat__ir_ins *in, const uint64_t *ssum, uint64_t
     } else {
       local.i = (int64_t)lw;
     }
-    *rc = *set ? pleat__apply_op(in->aux, t, *rc, local) : local;
+    *rc = *set && in->op == IR_SCAN ? pleat__apply_op(in->aux, t, *rc, local) : local;
     *set = true;
   }
 }
@@ -213,12 +214,13 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
   for (uint32_t k = 0; k < ir->nins && nscan < 64; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
     if (in->op != IR_SCAN && in->op != IR_TAKE && in->op != IR_DROP && in->op != IR_TAKE_NTH &&
-        in->op != IR_ENUMERATE)
+        in->op != IR_ENUMERATE && in->op != IR_DEDUPE)
       continue;
     scan_ins[nscan] = k;
     rc[nscan] = in->imm;
     rset[nscan] = in->imm2 != 0; /* scan(op, init) */
     if (in->op != IR_SCAN) rc[nscan].i = 0; /* counts from 0 (imm is the stage's n) */
+    if (in->op == IR_DEDUPE) rset[nscan] = false; /* no element before the first */
     nscan++;
   }
   uint64_t *rows = nleaves ? pleat__malloc(res->al, (size_t)per * words * 8) : NULL;
@@ -266,7 +268,7 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
         pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, msg.text);
         goto out;
       }
-      fold_carries(&ir->ins[scan_ins[s]], ssum, scarry + (size_t)s * nl * 2, nl, &rc[s], &rset[s]);
+      fold_carries(ir, &ir->ins[scan_ins[s]], ssum, scarry + (size_t)s * nl * 2, nl, &rc[s], &rset[s]);
     }
     L.spass = -1;
     st = ops->launch(dev, prog, &L, &msg);

@@ -137,6 +137,9 @@ static const char *const GC_PIPES[] = {
   "take(12294) |> map(b / (b - 77)) |> sum", "filter(f) |> take(3) |> map(a) |> (first, last, collect)",
   "take_while(a != 0) |> map(b) |> (count, minmax)", "drop(70000) |> collect",
   "enumerate |> filter(k % 3 == 0) |> map(x) |> take(4097) |> (sum, count)",
+  /* dedupe: the element before carried across leaves; NaN never equal */
+  "map(a % 3) |> dedupe |> count", "map(floor(x * 3)) |> dedupe |> collect", "map(i / 4096) |> dedupe |> collect",
+  "map(x * 0.0) |> dedupe |> (count, collect)", "filter(f) |> map(y > 0) |> dedupe |> map(i32(x)) |> collect",
 };
 
 #endif
