@@ -66,7 +66,7 @@ static const char *lower_name(int op, char *buf, size_t n) {
 static bool stage_ok(int op) {
   switch (op) {
     case IR_FILTER: case IR_SCAN: case IR_TAKE: case IR_DROP: case IR_TAKE_WHILE: case IR_TAKE_NTH:
-    case IR_ENUMERATE: case IR_DEDUPE:
+    case IR_ENUMERATE: case IR_DEDUPE: case IR_DROP_WHILE:
       return true;
     default:
       return false;
@@ -77,7 +77,7 @@ static bool stage_ok(int op) {
    (take_while needs none: once it stops, the fold has ended). */
 static bool carry_stage(int op) {
   return op == IR_SCAN || op == IR_TAKE || op == IR_DROP || op == IR_TAKE_NTH || op == IR_ENUMERATE ||
-         op == IR_DEDUPE;
+         op == IR_DEDUPE || op == IR_DROP_WHILE;
 }
 
 bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
@@ -94,6 +94,19 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
                "reducers are)", lower_name(in->op, nm, sizeof nm));
       return false;
     }
+    if (in->op == IR_DROP_WHILE)
+      for (uint32_t j = 0; j < k; j++) {
+        /* seq evaluates drop_while's predicate only until it fails, so a
+           division by zero in it after that is no error: not modelled yet
+           (a division by a nonzero constant cannot trap) */
+        const pleat__ir_ins *dj = &ir->ins[j];
+        bool safe = dj->b >= 0 && ir->ins[dj->b].op == IR_CONST && ir->ins[dj->b].imm.i != 0;
+        if ((dj->op == IR_DIV || dj->op == IR_REM) && dj->type != PLEAT_F32 && dj->type != PLEAT_F64 && !safe) {
+          snprintf(why, whylen, "drop_while after an integer division is not supported by the kernel "
+                   "generator yet");
+          return false;
+        }
+      }
     if (in->op == IR_DEDUPE && in->nextra != 1) {
       snprintf(why, whylen, "dedupe of a tuple is not supported by the kernel generator yet (of one value is)");
       return false;
@@ -791,6 +804,12 @@ static void put_scan_decl(pleat__str *o, const pleat__ir *ir, const pleat__ir_in
     pleat__str_puts(o, ";\n  }\n");
     return;
   }
+  if (in->op == IR_DROP_WHILE) {
+    /* done: the predicate failed before this leaf (carry) or in it */
+    pleat__str_printf(o, "  int dd%u = 0;\n  if (spass < 0 || spass > %u) "
+                      "dd%u = (int)scarry[((pleat_u64)%u * nleaf + gid) * 2u];\n", k, s, k, s);
+    return;
+  }
   if (in->op != IR_SCAN) {
     /* a counting stage: cc the arrivals before the leaf (drop: the drops),
        cl the leaf's own */
@@ -874,6 +893,10 @@ static bool put_body(pleat__str *o, const pleat__ir *ir, pleat__dialect d, char 
                           "      if (spass == %u || same) continue; }\n", k, f, k, k, f, k, carry_ix(ir, k));
         break;
       }
+      case IR_DROP_WHILE: /* dropped while the predicate holds, then never again */
+        pleat__str_printf(o, "    if (!dd%u) { if (v%d) continue; dd%u = 1; }\n    if (spass == %u) continue;\n",
+                          k, in->a, k, carry_ix(ir, k));
+        break;
       case IR_TAKE_WHILE: /* the first arrival that fails ends the fold, not taken */
         pleat__str_printf(o, "    if (!v%d) { stop_i = (pleat_i64)i; continue; }\n", in->a);
         break;
@@ -979,6 +1002,10 @@ static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const ui
      the carries, exactly as seq) */
   for (uint32_t k = 0, s = 0; k < ir->nins; k++) {
     if (!carry_stage(ir->ins[k].op)) continue;
+    if (ir->ins[k].op == IR_DROP_WHILE) {
+      pleat__str_printf(o, "  if (spass == %u) { ssum[gid * 2u] = (pleat_u64)dd%u; ssum[gid * 2u + 1u] = 1; }\n", s++, k);
+      continue;
+    }
     if (ir->ins[k].op == IR_DEDUPE) {
       char v[16];
       snprintf(v, sizeof v, "dp%u", k);

@@ -67,6 +67,14 @@ static void fold_carries(const pleat__ir *ir, const pleat__ir_ins *in, const uin
                          uint64_t nl, pleat__imm *rc, bool *set) {
   /* dedupe: the value is its field's, the carry the last arrival */
   int t = in->op == IR_DEDUPE ? ir->ins[ir->extra[in->extra]].type : in->type;
+  if (in->op == IR_DROP_WHILE) { /* done once any earlier leaf was */
+    for (uint64_t q = 0; q < nl; q++) {
+      carry[2 * q] = (uint64_t)(rc->i != 0);
+      carry[2 * q + 1] = 1;
+      if (ssum[2 * q]) rc->i = 1;
+    }
+    return;
+  }
   if (in->op != IR_SCAN && in->op != IR_DEDUPE) {
     /* a count of arrivals (drop: of drops, at most n) */
     for (uint64_t q = 0; q < nl; q++) {
@@ -214,7 +222,7 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
   for (uint32_t k = 0; k < ir->nins && nscan < 64; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
     if (in->op != IR_SCAN && in->op != IR_TAKE && in->op != IR_DROP && in->op != IR_TAKE_NTH &&
-        in->op != IR_ENUMERATE && in->op != IR_DEDUPE)
+        in->op != IR_ENUMERATE && in->op != IR_DEDUPE && in->op != IR_DROP_WHILE)
       continue;
     scan_ins[nscan] = k;
     rc[nscan] = in->imm;

@@ -140,6 +140,10 @@ static const char *const GC_PIPES[] = {
   /* dedupe: the element before carried across leaves; NaN never equal */
   "map(a % 3) |> dedupe |> count", "map(floor(x * 3)) |> dedupe |> collect", "map(i / 4096) |> dedupe |> collect",
   "map(x * 0.0) |> dedupe |> (count, collect)", "filter(f) |> map(y > 0) |> dedupe |> map(i32(x)) |> collect",
+  /* drop_while: done once the predicate fails, carried across leaves */
+  "drop_while(x < 0.999) |> count", "drop_while(i < 5000) |> collect", "drop_while(x < 2) |> sum",
+  "filter(x > 0.5) |> drop_while(x < 0.9999) |> (first, count)",
+  "map(a % 10) |> drop_while(x != 9) |> dedupe |> collect", "drop_while(b != 77) |> map(b / (b - 77)) |> sum",
 };
 
 #endif
