@@ -35,6 +35,11 @@ static bool red_ok(const pleat__ir_red *r) {
       return r->top && r->pred >= 0;
     case RED_FIRST: case RED_LAST: case RED_ARGMIN: case RED_ARGMAX:
       return r->top && r->nin == 1 && r->in[0] >= 0 && r->in_type != 0;
+    case RED_REDUCE:
+      /* a builtin operator on integers or bools, without init: a leaf's
+         left fold, combined in any order (the operators are exact) */
+      return r->top && r->nin == 1 && r->in[0] >= 0 && r->op != 0xff && !r->has_init &&
+             (r->in_type == PLEAT_I32 || r->in_type == PLEAT_I64 || r->in_type == PLEAT_BOOL);
     case RED_COLLECT: /* a tuple too: one output buffer per field */
       if (!r->top || r->nin < 1) return false;
       for (int f = 0; f < r->nin; f++)
@@ -134,7 +139,8 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
     if (!red_ok(&ir->red[k])) {
       snprintf(why, whylen, "the reducer %s is not supported by the kernel generator yet "
                "(sum, prod, count, min, max, minmax, mean, var, std, any, all, "
-               "find_first, first, last, argmin, argmax, collect are)",
+               "find_first, first, last, argmin, argmax, collect, and reduce with +, *, &, |, ^, "
+               "min or max on integers are)",
                pleat__red_names[ir->red[k].kind]);
       return false;
     }
@@ -355,6 +361,28 @@ static void put_column(pleat__str *o, int k, int col, int t) {
   }
 }
 
+/* op(A, B) for a scan's operator over values of type t, as core/exec.c's
+   pleat__apply_op evaluates it. */
+static void put_aop(pleat__str *o, int op, int t, const char *A, const char *B) {
+  bool flt = t == PLEAT_F32 || t == PLEAT_F64;
+  const char *T = tname(t);
+  switch (op) {
+    case AOP_ADD: case AOP_MUL: {
+      const char *c = op == AOP_ADD ? "+" : "*";
+      if (flt) pleat__str_printf(o, "(%s %s %s)", A, c, B);
+      else pleat__str_printf(o, "((%s)((%s)%s %s (%s)%s))", T, ut(t), A, c, ut(t), B);
+      break;
+    }
+    case AOP_MIN: case AOP_MAX:
+      if (flt) pleat__str_printf(o, "pleat_o_%s_%s(%s, %s)", op == AOP_MIN ? "min" : "max", sfx(t), A, B);
+      else pleat__str_printf(o, "(%s %s %s ? %s : %s)", A, op == AOP_MIN ? "<" : ">", B, A, B);
+      break;
+    case AOP_BAND: pleat__str_printf(o, "((%s)(%s & %s))", T, A, B); break;
+    case AOP_BOR: pleat__str_printf(o, "((%s)(%s | %s))", T, A, B); break;
+    default: pleat__str_printf(o, "((%s)(%s ^ %s))", T, A, B); break;
+  }
+}
+
 /* ---- reducers ------------------------------------------------------------------- */
 
 static bool tree_kind(const pleat__ir_red *r) {
@@ -406,6 +434,9 @@ static void red_decl(pleat__str *o, const pleat__ir_red *r, int q, bool warp) {
       break;
     case RED_ARGMIN: case RED_ARGMAX:
       pleat__str_printf(o, "  pleat_i64 ak%d = 0, ai%d = -1;\n", q, q);
+      break;
+    case RED_REDUCE:
+      pleat__str_printf(o, "  %s ra%d = 0;\n", tname(t), q);
       break;
     case RED_COLLECT:
       /* the write pass (cpass) stores the leaf's live elements from its
@@ -460,6 +491,15 @@ static void red_step(pleat__str *o, const pleat__ir_red *r, int q, bool warp) {
                           mn ? "0x8000000000000000" : "0x7fffffffffffffff");
       pleat__str_printf(o, "      if (n%d == 0 || k %s ak%d) { ak%d = k; ai%d = (pleat_i64)i; }\n      n%d++; }\n",
                         q, mn ? "<" : ">", q, q, q, q);
+      return;
+    }
+    case RED_REDUCE: {
+      char A[16], B[16];
+      snprintf(A, sizeof A, "ra%d", q);
+      snprintf(B, sizeof B, "v%d", v);
+      pleat__str_printf(o, "    if (n%d == 0) ra%d = v%d;\n    else ra%d = ", q, q, v, q);
+      put_aop(o, r->op, t, A, B);
+      pleat__str_printf(o, ";\n    n%d++;\n", q);
       return;
     }
     case RED_COLLECT:
@@ -545,6 +585,9 @@ static void red_end(pleat__str *o, const pleat__ir_red *r, int q) {
       break;
     case RED_ARGMIN: case RED_ARGMAX:
       pleat__str_printf(o, "  row[%d] = (pleat_u64)ak%d; row[%d] = (pleat_u64)ai%d;\n", 4 * q, q, 4 * q + 1, q);
+      break;
+    case RED_REDUCE:
+      pleat__str_printf(o, "  row[%d] = (pleat_u64)(pleat_i64)ra%d;\n", 4 * q, q);
       break;
     case RED_MEAN: case RED_VAR: case RED_STD:
       pleat__str_printf(o, "  for (int s = 16; s; s >>= 1)\n    for (int j = 0; j < s; j++) "
@@ -748,28 +791,6 @@ static uint32_t nscans(const pleat__ir *ir) {
   uint32_t n = 0;
   for (uint32_t k = 0; k < ir->nins; k++) n += carry_stage(ir->ins[k].op);
   return n;
-}
-
-/* op(A, B) for a scan's operator over values of type t, as core/exec.c's
-   pleat__apply_op evaluates it. */
-static void put_aop(pleat__str *o, int op, int t, const char *A, const char *B) {
-  bool flt = t == PLEAT_F32 || t == PLEAT_F64;
-  const char *T = tname(t);
-  switch (op) {
-    case AOP_ADD: case AOP_MUL: {
-      const char *c = op == AOP_ADD ? "+" : "*";
-      if (flt) pleat__str_printf(o, "(%s %s %s)", A, c, B);
-      else pleat__str_printf(o, "((%s)((%s)%s %s (%s)%s))", T, ut(t), A, c, ut(t), B);
-      break;
-    }
-    case AOP_MIN: case AOP_MAX:
-      if (flt) pleat__str_printf(o, "pleat_o_%s_%s(%s, %s)", op == AOP_MIN ? "min" : "max", sfx(t), A, B);
-      else pleat__str_printf(o, "(%s %s %s ? %s : %s)", A, op == AOP_MIN ? "<" : ">", B, A, B);
-      break;
-    case AOP_BAND: pleat__str_printf(o, "((%s)(%s & %s))", T, A, B); break;
-    case AOP_BOR: pleat__str_printf(o, "((%s)(%s | %s))", T, A, B); break;
-    default: pleat__str_printf(o, "((%s)(%s ^ %s))", T, A, B); break;
-  }
 }
 
 /* A value of type t from its 64-bit word (the host's pleat__imm bits of
@@ -1082,6 +1103,7 @@ static size_t warp_values(const pleat__ir *ir, wval *v) {
         wv_add(v, &nv, "ak", q, WV_I64);
         wv_add(v, &nv, "ai", q, WV_I64);
         break;
+      case RED_REDUCE: wv_add(v, &nv, "ra", q, r->in_type == PLEAT_I64 ? WV_I64 : WV_I32); break;
       case RED_MEAN: case RED_VAR: case RED_STD:
         wv_add(v, &nv, "s", q, WV_F64);
         wv_add(v, &nv, "t", q, WV_F64);
@@ -1121,6 +1143,14 @@ static void put_exchange(pleat__str *o, pleat__dialect d, const wval *v, size_t 
    .. 1, lane j takes lane j + s; for the float trees that is reduce.c's
    lanes_final exactly, the rest are order-free). */
 static void put_combine(pleat__str *o, const pleat__ir_red *r, int q) {
+  if (r->kind == RED_REDUCE) { /* before n: an empty side takes the other */
+    char A[16], B[16];
+    snprintf(A, sizeof A, "ra%d", q);
+    snprintf(B, sizeof B, "o_ra%d", q);
+    pleat__str_printf(o, "    if (o_n%d) ra%d = n%d ? ", q, q, q);
+    put_aop(o, r->op, r->in_type, A, B);
+    pleat__str_printf(o, " : o_ra%d;\n", q);
+  }
   pleat__str_printf(o, "    n%d += o_n%d;\n", q, q);
   switch (r->kind) {
     case RED_SUM: case RED_PROD: {

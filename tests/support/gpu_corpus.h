@@ -144,6 +144,9 @@ static const char *const GC_PIPES[] = {
   "drop_while(x < 0.999) |> count", "drop_while(i < 5000) |> collect", "drop_while(x < 2) |> sum",
   "filter(x > 0.5) |> drop_while(x < 0.9999) |> (first, count)",
   "map(a % 10) |> drop_while(x != 9) |> dedupe |> collect", "drop_while(b != 77) |> map(b / (b - 77)) |> sum",
+  /* reduce with a builtin operator on integers and bools; empty */
+  "map(a) |> reduce(+)", "map(b) |> (reduce(max), reduce(min), reduce(*))", "map(a) |> reduce(^)",
+  "filter(x > 2) |> map(a) |> reduce(|)", "map(f) |> (reduce(&), reduce(|))", "filter(b < 0) |> map(b) |> reduce(&)",
 };
 
 #endif
