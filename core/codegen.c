@@ -71,7 +71,7 @@ static const char *lower_name(int op, char *buf, size_t n) {
 static bool stage_ok(int op) {
   switch (op) {
     case IR_FILTER: case IR_SCAN: case IR_TAKE: case IR_DROP: case IR_TAKE_WHILE: case IR_TAKE_NTH:
-    case IR_ENUMERATE: case IR_DEDUPE: case IR_DROP_WHILE:
+    case IR_ENUMERATE: case IR_DEDUPE: case IR_DROP_WHILE: case IR_FLATMAP: case IR_FLATRANGE:
       return true;
     default:
       return false;
@@ -87,10 +87,6 @@ static bool carry_stage(int op) {
 
 bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
   char nm[32];
-  if (ir->nseg != 1) {
-    snprintf(why, whylen, "flat_map and flat_map_range are not supported by the kernel generator yet");
-    return false;
-  }
   for (uint32_t k = 0; k < ir->nins; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
     if ((pleat__ir_ops[in->op].flags & IRF_STAGE) && !stage_ok(in->op)) {
@@ -114,10 +110,6 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
       }
     if (in->op == IR_DEDUPE && in->nextra != 1) {
       snprintf(why, whylen, "dedupe of a tuple is not supported by the kernel generator yet (of one value is)");
-      return false;
-    }
-    if (in->op == IR_UNPACK || in->op == IR_KIN) {
-      snprintf(why, whylen, "flat_map values are not supported by the kernel generator yet");
       return false;
     }
   }
@@ -776,6 +768,7 @@ void pleat__codegen_shape(const pleat__ir *ir, pleat__dialect d, bool warp, unsi
      walks it */
   for (uint32_t k = 0; k < ir->nins; k++)
     if (carry_stage(ir->ins[k].op) || ir->ins[k].op == IR_TAKE_WHILE) w = false;
+  if (ir->nseg > 1) w = false; /* a flat_map: a source element's outputs in order */
   *items_per_leaf = w ? 32 : 1;
   *leaves_per_group = w ? (d == PLEAT__DIALECT_CUDA ? 8 : 1) : d == PLEAT__DIALECT_CUDA ? 128 : 0;
 }
@@ -896,9 +889,9 @@ static bool put_body(pleat__str *o, const pleat__ir *ir, pleat__dialect d, char 
         /* a summary pass counts the arrivals and stops there */
         pleat__str_printf(o, "    if (spass == %u) { cl%u++; continue; }\n", s, k);
         if (in->op == IR_TAKE) /* the n-th arrival is taken and ends the fold; one more is refused */
-          pleat__str_printf(o, "    if (cc%u + cl%u >= (pleat_i64)PLEAT_U64C(%llu)) { stop_i = (pleat_i64)i; continue; }\n"
-                            "    cl%u++;\n    if (cc%u + cl%u == (pleat_i64)PLEAT_U64C(%llu)) stop_i = (pleat_i64)i;\n",
-                            k, k, nn, k, k, k, nn);
+          pleat__str_printf(o, "    if (cc%u + cl%u >= (pleat_i64)PLEAT_U64C(%llu)) { stop_i = (pleat_i64)i; stop_lv = %u; continue; }\n"
+                            "    cl%u++;\n    if (cc%u + cl%u == (pleat_i64)PLEAT_U64C(%llu)) { stop_i = (pleat_i64)i; stop_lv = %u; }\n",
+                            k, k, nn, in->seg, k, k, k, nn, in->seg);
         else if (in->op == IR_DROP)
           pleat__str_printf(o, "    if (cc%u + cl%u < (pleat_i64)PLEAT_U64C(%llu)) { cl%u++; continue; }\n", k, k, nn, k);
         else if (in->op == IR_TAKE_NTH)
@@ -918,8 +911,45 @@ static bool put_body(pleat__str *o, const pleat__ir *ir, pleat__dialect d, char 
         pleat__str_printf(o, "    if (!dd%u) { if (v%d) continue; dd%u = 1; }\n    if (spass == %u) continue;\n",
                           k, in->a, k, carry_ix(ir, k));
         break;
+      case IR_FLATMAP: /* the next segment once per produced tuple, in order */
+        pleat__str_printf(o, "    for (pleat_i64 fe%u = 0; fe%u < %lld; fe%u++) {\n    if (stop_lv >= %u) break;\n", k, k,
+                          (long long)in->imm.i, k, in->seg + 1);
+        break;
+      case IR_FLATRANGE:
+        pleat__str_printf(o, "    for (pleat_i64 fe%u = v%d; fe%u < v%d; fe%u++) {\n    if (stop_lv >= %u) break;\n", k,
+                          in->a, k, in->b, k, in->seg + 1);
+        break;
+      case IR_UNPACK: { /* field imm.i of the segment's current element */
+        uint32_t f = 0;
+        for (f = k; f > 0 && ir->ins[f].op != IR_FLATMAP && ir->ins[f].op != IR_FLATRANGE; f--) {}
+        const pleat__ir_ins *fm = &ir->ins[f];
+        pleat__str_printf(o, "    %s v%u = ", tname(in->type), k);
+        if (fm->op == IR_FLATRANGE) {
+          pleat__str_printf(o, "fe%u;\n", f);
+          break;
+        }
+        int64_t m = fm->imm.i, w = fm->imm2;
+        for (int64_t e = 0; e < m; e++) {
+          int32_t src = ir->extra[fm->extra + (uint32_t)(e * w + in->imm.i)];
+          if (e + 1 < m) pleat__str_printf(o, "fe%u == %lld ? v%d : ", f, (long long)e, src);
+          else pleat__str_printf(o, "v%d;\n", src);
+        }
+        break;
+      }
+      case IR_KIN: { /* k of the segment before: its latest enumerate or k */
+        int32_t kv = -1;
+        for (uint32_t j = 0; j < k; j++)
+          if (ir->ins[j].seg + 1 == in->seg && (ir->ins[j].op == IR_ENUMERATE || ir->ins[j].op == IR_KIN))
+            kv = (int32_t)j;
+        if (kv < 0) {
+          snprintf(why, whylen, "k after a flat_map without k before it");
+          return false;
+        }
+        pleat__str_printf(o, "    pleat_i64 v%u = v%d;\n", k, kv);
+        break;
+      }
       case IR_TAKE_WHILE: /* the first arrival that fails ends the fold, not taken */
-        pleat__str_printf(o, "    if (!v%d) { stop_i = (pleat_i64)i; continue; }\n", in->a);
+        pleat__str_printf(o, "    if (!v%d) { stop_i = (pleat_i64)i; stop_lv = %u; continue; }\n", in->a, in->seg);
         break;
       default:
         if (!in->type) break;
@@ -963,8 +993,11 @@ static void put_signature(pleat__str *o, const pleat__ir *ir, pleat__dialect d, 
       pleat__str_puts(o, warp ? "__kernel __attribute__((reqd_work_group_size(32, 1, 1))) void pleat_leaves("
                               : "__kernel void pleat_leaves(");
       break;
-    case PLEAT__DIALECT_CUDA: /* the block of pleat__codegen_shape */
-      pleat__str_printf(o, "extern \"C\" __global__ void __launch_bounds__(%d) pleat_leaves(", warp ? 256 : 128);
+    case PLEAT__DIALECT_CUDA:
+      /* the warp shape's block of pleat__codegen_shape; the leaf shape none:
+         ptxas, given one, trades registers for occupancy and spilled */
+      pleat__str_puts(o, warp ? "extern \"C\" __global__ void __launch_bounds__(256) pleat_leaves("
+                              : "extern \"C\" __global__ void pleat_leaves(");
       break;
     default: pleat__str_puts(o, "void pleat_leaves(pleat_u64 gid, "); break;
   }
@@ -1002,20 +1035,33 @@ static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const ui
                      "  pleat_u64 L = leaf0 + gid, lb = L * 4096u;\n"
                      "  pleat_u64 le = lb + 4096u < n ? lb + 4096u : n;\n");
   pleat__str_printf(o, "  %spleat_u64 *row = out + gid * %uu;\n", G, PLEAT__ROW_WORDS(ir->nred));
-  pleat__str_puts(o, "  pleat_i64 trap_i = -1, trap_k = 0, stop_i = -1;\n");
+  /* stop_lv: the segment of the stage that ended the fold; its loop and
+     the outer ones end, the current element's expansion runs on */
+  pleat__str_puts(o, "  pleat_i64 trap_i = -1, trap_k = 0, stop_i = -1;\n  int stop_lv = -1;\n");
   for (uint32_t q = 0; q < ir->nred; q++) red_decl(o, &ir->red[q], (int)q, false);
   for (uint32_t k = 0, s = 0; k < ir->nins; k++)
     if (carry_stage(ir->ins[k].op)) put_scan_decl(o, ir, &ir->ins[k], k, s++);
   int vt = d == PLEAT__DIALECT_OPENCL ? vector_type(ir) : 0;
   if (vt) put_vector_leaf(o, ir, vt, ncols);
   /* a stage that ended the fold (take, take_while) at the element before */
-  pleat__str_puts(o, "  for (pleat_u64 i = lb; i < le; i++) {\n    if (stop_i >= 0) break;\n");
+  pleat__str_puts(o, "  for (pleat_u64 i = lb; i < le; i++) {\n    if (stop_lv >= 0) break;\n");
   if (!put_body(o, ir, d, why, whylen)) return PLEAT_E_UNSUPPORTED;
   for (uint32_t q = 0; q < ir->nred; q++) red_step(o, &ir->red[q], (int)q, false);
   /* every reducer early and all have hit: seq's fold stops here */
   if (all_early(ir)) {
     pleat__str_puts(o, "    if (1");
     for (uint32_t q = 0; q < ir->nred; q++) pleat__str_printf(o, " && h%u >= 0", q);
+    pleat__str_puts(o, ") break;\n");
+  }
+  /* a flat_map's loops: a trap, a stop or the early reducers' end leaves
+     the outer ones too */
+  for (uint32_t sgi = ir->nseg - 1; sgi >= 1; sgi--) {
+    pleat__str_printf(o, "    }\n    if (trap_i >= 0 || stop_lv >= %u", sgi);
+    if (all_early(ir)) {
+      pleat__str_puts(o, " || (1");
+      for (uint32_t q = 0; q < ir->nred; q++) pleat__str_printf(o, " && h%u >= 0", q);
+      pleat__str_puts(o, ")");
+    }
     pleat__str_puts(o, ") break;\n");
   }
   pleat__str_puts(o, "  }\n");

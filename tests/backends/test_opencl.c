@@ -180,7 +180,7 @@ static void test_unsupported_is_an_error(void **state) {
   NEED_OPENCL();
   static const char *const later[] = {"map(1 / i32(x)) |> drop_while(x < 0) |> sum", "map((x, x)) |> dedupe |> collect", "map((x, x)) |> last",
                                       "reduce(+)", "map((x, x)) |> first",
-                                      "flat_map(x, x) |> sum", "group(i % 4, 4, sum)"};
+                                      "group(i % 4, 4, sum)"};
   pleat_column c = pt_col("x", PLEAT_F32, xf, 10000);
   for (size_t k = 0; k < NL(later); k++) {
     pt_run a;

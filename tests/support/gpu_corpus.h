@@ -147,6 +147,15 @@ static const char *const GC_PIPES[] = {
   /* reduce with a builtin operator on integers and bools; empty */
   "map(a) |> reduce(+)", "map(b) |> (reduce(max), reduce(min), reduce(*))", "map(a) |> reduce(^)",
   "filter(x > 2) |> map(a) |> reduce(|)", "map(f) |> (reduce(&), reduce(|))", "filter(b < 0) |> map(b) |> reduce(&)",
+  /* flat_map, flat_map_range: a source element's outputs in order, in its
+     lane; k carried through; stops and traps inside the expansion */
+  "flat_map(x, x * 2) |> sum", "enumerate |> flat_map_range(0, 3) |> map(x + k) |> sum",
+  "flat_map_range(0, a % 5) |> collect", "filter(x > 0.5) |> flat_map(x, -x, 0.0) |> filter(x != 0) |> (mean, count, collect)",
+  "flat_map(y, y) |> take(4097) |> (sum, last)", "flat_map_range(0, i % 3) |> map(b / x) |> sum",
+  "flat_map(x, x + 1) |> find_first(x > 1.4999)", "flat_map(x, x) |> scan(+) |> last",
+  "flat_map_range(0, 2) |> flat_map(x, x * 10) |> collect", "flat_map((a, f), (b, f)) |> filter(f) |> map(a) |> (sum, minmax)",
+  "take(2) |> flat_map(x, -x) |> collect", "flat_map_range(0, 3) |> take(4) |> flat_map(x, x) |> collect",
+  "flat_map_range(0, 3) |> take_while(i < 2 || x < 1) |> collect",
 };
 
 #endif
