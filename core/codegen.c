@@ -85,6 +85,12 @@ static bool carry_stage(int op) {
          op == IR_DEDUPE || op == IR_DROP_WHILE;
 }
 
+static uint32_t ncarries(const pleat__ir *ir) {
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < ir->nins; k++) n += carry_stage(ir->ins[k].op);
+  return n;
+}
+
 bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
   char nm[32];
   for (uint32_t k = 0; k < ir->nins; k++) {
@@ -112,6 +118,11 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
       snprintf(why, whylen, "dedupe of a tuple is not supported by the kernel generator yet (of one value is)");
       return false;
     }
+  }
+  if (ncarries(ir) > PLEAT__MAX_CARRIES) {
+    snprintf(why, whylen, "more than %d stateful stages are not supported by the kernel generator",
+             PLEAT__MAX_CARRIES);
+    return false;
   }
   unsigned fields = 0;
   for (uint32_t k = 0; k < ir->nred; k++)
@@ -780,11 +791,6 @@ static uint32_t carry_ix(const pleat__ir *ir, uint32_t k) {
   return s;
 }
 
-static uint32_t nscans(const pleat__ir *ir) {
-  uint32_t n = 0;
-  for (uint32_t k = 0; k < ir->nins; k++) n += carry_stage(ir->ins[k].op);
-  return n;
-}
 
 /* A value of type t from its 64-bit word (the host's pleat__imm bits of
    the carry), and back. */
@@ -800,10 +806,11 @@ static void put_to_word(pleat__str *o, int t, const char *v) {
   else pleat__str_printf(o, "(pleat_u64)(pleat_i64)%s", v);
 }
 
-/* Scan s (instruction k) at the start of a leaf: no local yet; the carry
-   of the leaf (everything before it) when the pass runs past this scan:
-   the final pass (spass < 0), or a summary pass of a later scan. */
-static void put_scan_decl(pleat__str *o, const pleat__ir *ir, const pleat__ir_ins *in, uint32_t k,
+/* Stateful stage s (instruction k) at the start of a leaf: no local yet;
+   the carry of the leaf (everything before it) when the pass runs past
+   this stage: the final pass (spass < 0), or a summary pass of a later
+   one. */
+static void put_carry_decl(pleat__str *o, const pleat__ir *ir, const pleat__ir_ins *in, uint32_t k,
                           uint32_t s) {
   const char *T = tname(in->type);
   char w[64];
@@ -1005,7 +1012,7 @@ static void put_signature(pleat__str *o, const pleat__ir *ir, pleat__dialect d, 
   for (size_t c = 0; c < ncols; c++)
     pleat__str_printf(o, ",\n    %sconst %s *c%zu, int g%zu, pleat_u64 p%zu", G, tname(col_dtypes[c]), c, c, c);
   pleat__str_printf(o, ",\n    %spleat_u64 *out", G);
-  if (nscans(ir)) /* codegen.h: the scans' carries and summaries */
+  if (ncarries(ir)) /* codegen.h: the scans' carries and summaries */
     pleat__str_printf(o, ",\n    %sconst pleat_u64 *scarry, %spleat_u64 *ssum, int spass", G, G);
   if (has_collect(ir)) { /* codegen.h: the collect passes */
     pleat__str_printf(o, ",\n    %sconst pleat_u64 *coff, int cpass", G);
@@ -1040,7 +1047,7 @@ static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const ui
   pleat__str_puts(o, "  pleat_i64 trap_i = -1, trap_k = 0, stop_i = -1;\n  int stop_lv = -1;\n");
   for (uint32_t q = 0; q < ir->nred; q++) red_decl(o, &ir->red[q], (int)q, false);
   for (uint32_t k = 0, s = 0; k < ir->nins; k++)
-    if (carry_stage(ir->ins[k].op)) put_scan_decl(o, ir, &ir->ins[k], k, s++);
+    if (carry_stage(ir->ins[k].op)) put_carry_decl(o, ir, &ir->ins[k], k, s++);
   int vt = d == PLEAT__DIALECT_OPENCL ? vector_type(ir) : 0;
   if (vt) put_vector_leaf(o, ir, vt, ncols);
   /* a stage that ended the fold (take, take_while) at the element before */
@@ -1289,13 +1296,13 @@ static pleat_status put_warp_kernel(pleat__str *o, const pleat__ir *ir, const ui
       trap = true;
   /* the vote bits: the means' live lanes, the trap, the early reducers' hits */
   unsigned nbits = 0, bit_trap = 0, bit_early = 0;
-  unsigned bit_mean[64] = {0};
+  unsigned bit_live[64] = {0};
   if (ir->nred > 64) {
     snprintf(why, whylen, "too many reducers for the kernel generator's warp shape");
     return PLEAT_E_UNSUPPORTED;
   }
   for (uint32_t q = 0; q < ir->nred; q++)
-    if (is_mean(ir->red[q].kind) || ir->red[q].kind == RED_COLLECT) bit_mean[q] = nbits++;
+    if (is_mean(ir->red[q].kind) || ir->red[q].kind == RED_COLLECT) bit_live[q] = nbits++;
   if (trap) bit_trap = nbits++;
   if (early) {
     bit_early = nbits;
@@ -1338,9 +1345,9 @@ static pleat_status put_warp_kernel(pleat__str *o, const pleat__ir *ir, const ui
   if (nbits) {
     pleat__str_puts(o, "    pleat_u64 vw = 0u");
     for (uint32_t q = 0; q < ir->nred; q++) {
-      if (is_mean(ir->red[q].kind)) pleat__str_printf(o, " | ((pleat_u64)(lv%u != 0) << %u)", q, bit_mean[q]);
+      if (is_mean(ir->red[q].kind)) pleat__str_printf(o, " | ((pleat_u64)(lv%u != 0) << %u)", q, bit_live[q]);
       if (ir->red[q].kind == RED_COLLECT)
-        pleat__str_printf(o, " | ((pleat_u64)(lc%u != 0) << %u)", q, bit_mean[q]);
+        pleat__str_printf(o, " | ((pleat_u64)(lc%u != 0) << %u)", q, bit_live[q]);
     }
     if (trap) pleat__str_printf(o, " | ((pleat_u64)(trap_i >= 0) << %u)", bit_trap);
     if (early)
@@ -1350,8 +1357,8 @@ static pleat_status put_warp_kernel(pleat__str *o, const pleat__ir *ir, const ui
     put_votes(o, d, nbits);
   }
   for (uint32_t q = 0; q < ir->nred; q++) {
-    if (is_mean(ir->red[q].kind)) put_warp_mean(o, d, (int)q, bit_mean[q]);
-    if (ir->red[q].kind == RED_COLLECT) put_warp_collect(o, d, &ir->red[q], (int)q, bit_mean[q]);
+    if (is_mean(ir->red[q].kind)) put_warp_mean(o, d, (int)q, bit_live[q]);
+    if (ir->red[q].kind == RED_COLLECT) put_warp_collect(o, d, &ir->red[q], (int)q, bit_live[q]);
   }
   /* a trap, or every early reducer decided, in any lane: seq's fold of the
      leaf stops in this step (the host keeps only what comes before) */

@@ -56,6 +56,7 @@ typedef enum pleat__dialect {
 
 #define PLEAT__ROW_WORDS(nred) (4u * (nred) + 3u)
 #define PLEAT__MAX_COLLECT_FIELDS 16
+#define PLEAT__MAX_CARRIES 64 /* stateful stages of one plan */
 
 /** Whether the generator can write ir (segment 0 only; filter the only
     stage; sum, prod, count, min, max, minmax, mean, var, std, any, all,

@@ -92,34 +92,22 @@ static bool cuda_probe(char *why, size_t n) {
   return true;
 }
 
+static void listed_name(void *arg, size_t k, char *out, size_t n) {
+  const pleat__cu *cu = arg;
+  CUdevice d;
+  if (cu->DeviceGet(&d, (int)k) == CUDA_SUCCESS) cu->DeviceGetName(out, (int)n, d);
+}
+
+/* PLEAT_DEVICE's device, by default device 0. */
 static pleat_status pick_device(const pleat__cu *cu, const char *want, CUdevice *out,
                                 pleat__msg *msg) {
   int nd = 0;
   cu->DeviceGetCount(&nd);
-  if (want && *want) {
-    char *end;
-    long k = strtol(want, &end, 10);
-    if (*end == 0) {
-      if (k < 0 || k >= nd) {
-        pleat__msg_set(msg, "cuda: PLEAT_DEVICE=%s: there are %d devices (0 to %d)", want, nd, nd - 1);
-        return PLEAT_E_UNAVAILABLE;
-      }
-      return cu->DeviceGet(out, (int)k) == CUDA_SUCCESS ? PLEAT_OK : PLEAT_E_DEVICE;
-    }
-    for (int k2 = 0; k2 < nd; k2++) {
-      char name[128] = "";
-      CUdevice d;
-      if (cu->DeviceGet(&d, k2) != CUDA_SUCCESS) continue;
-      cu->DeviceGetName(name, sizeof name, d);
-      if (strstr(name, want)) {
-        *out = d;
-        return PLEAT_OK;
-      }
-    }
-    pleat__msg_set(msg, "cuda: PLEAT_DEVICE=%s matches no device name", want);
-    return PLEAT_E_UNAVAILABLE;
-  }
-  return cu->DeviceGet(out, 0) == CUDA_SUCCESS ? PLEAT_OK : PLEAT_E_DEVICE;
+  long k = -1;
+  pleat_status st = pleat__gpu_pick_device("cuda", want, nd > 0 ? (size_t)nd : 0, listed_name,
+                                           (void *)cu, &k, msg);
+  if (st != PLEAT_OK) return st;
+  return cu->DeviceGet(out, k < 0 ? 0 : (int)k) == CUDA_SUCCESS ? PLEAT_OK : PLEAT_E_DEVICE;
 }
 
 static pleat_status cuda_ctx_init(pleat_ctx *ctx, void **state) {
@@ -336,8 +324,8 @@ static pleat_status cu_launch(void *dev, void *prog, const pleat__gpu_launch *l,
   }
   ptr[B_ROWS] = d->buf[B_ROWS];
   args[na++] = &ptr[B_ROWS];
-  if (l->nscan) { /* codegen.h: the carries, the summaries, the pass */
-    size_t cb = (size_t)l->nscan * l->nleaf * 16;
+  if (l->ncarry) { /* codegen.h: the carries, the summaries, the pass */
+    size_t cb = (size_t)l->ncarry * l->nleaf * 16;
     e = ensure(d, B_SCARRY, cb);
     if (e == CUDA_SUCCESS) e = ensure(d, B_SSUM, (size_t)l->nleaf * 16);
     if (e == CUDA_SUCCESS) e = cu->MemcpyHtoDAsync(d->buf[B_SCARRY], l->scarry, cb, d->stream);
@@ -386,7 +374,7 @@ static pleat_status cu_launch(void *dev, void *prog, const pleat__gpu_launch *l,
     goto out;
   }
   e = cu->MemcpyDtoHAsync(l->out, ptr[B_ROWS], l->out_bytes, d->stream);
-  if (e == CUDA_SUCCESS && l->nscan && l->spass >= 0)
+  if (e == CUDA_SUCCESS && l->ncarry && l->spass >= 0)
     e = cu->MemcpyDtoHAsync(l->ssum, ptr[B_SSUM], (size_t)l->nleaf * 16, d->stream);
   for (size_t c = 0; l->collect && l->cpass && c < l->ncollect && e == CUDA_SUCCESS; c++)
     if (ptr[B_CO + c]) e = cu->MemcpyDtoHAsync(l->co[c], ptr[B_CO + c], l->co_bytes[c], d->stream);

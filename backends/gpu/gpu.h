@@ -36,9 +36,9 @@ typedef struct pleat__gpu_launch {
      host memory, in the kernel's order (ncollect of them; the device
      writes co_bytes[k] bytes, copied into co[k], in the write pass) */
   /* a plan with scans (codegen.h): the pass (a scan's summary, or -1: the
-     final pass), every scan's carry into every leaf (nscan * nleaf pairs
+     final pass), every scan's carry into every leaf (ncarry * nleaf pairs
      of words: value, set), and the summaries out (nleaf pairs) */
-  uint32_t nscan;
+  uint32_t ncarry;
   int spass;
   const uint64_t *scarry;
   uint64_t *ssum;
@@ -73,6 +73,15 @@ typedef struct pleat__gpu_devops {
     PLEAT_E_UNSUPPORTED and says what is missing. */
 pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, uint64_t n,
                             pleat_result *res, const pleat__gpu_devops *ops, void *dev);
+
+/** The device PLEAT_DEVICE (or the context option) names among the n a
+    back end lists: by index, as `pleat info` numbers them, or by a
+    substring of name(arg, k, ...).  *out is -1 when want is empty (the back
+    end's default); no match is PLEAT_E_UNAVAILABLE saying so, the message
+    starting with dialect. */
+pleat_status pleat__gpu_pick_device(const char *dialect, const char *want, size_t n,
+                                    void (*name)(void *arg, size_t k, char *buf, size_t len),
+                                    void *arg, long *out, pleat__msg *msg);
 
 /** The kernel source the device builds for plan (prelude included), in
     the warp shape when warp (pleat__codegen_shape). */

@@ -216,26 +216,26 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
   }
   /* scans: a summary pass per scan gives each leaf's local, which the
      host folds into the next leaves' carries as seq does (codegen.h) */
-  uint32_t nscan = 0, scan_ins[64];
-  pleat__imm rc[64];
-  bool rset[64];
-  for (uint32_t k = 0; k < ir->nins && nscan < 64; k++) {
+  uint32_t ncarry = 0, carry_ins[PLEAT__MAX_CARRIES];
+  pleat__imm rc[PLEAT__MAX_CARRIES];
+  bool rset[PLEAT__MAX_CARRIES];
+  for (uint32_t k = 0; k < ir->nins && ncarry < PLEAT__MAX_CARRIES; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
     if (in->op != IR_SCAN && in->op != IR_TAKE && in->op != IR_DROP && in->op != IR_TAKE_NTH &&
         in->op != IR_ENUMERATE && in->op != IR_DEDUPE && in->op != IR_DROP_WHILE)
       continue;
-    scan_ins[nscan] = k;
-    rc[nscan] = in->imm;
-    rset[nscan] = in->imm2 != 0; /* scan(op, init) */
-    if (in->op != IR_SCAN) rc[nscan].i = 0; /* counts from 0 (imm is the stage's n) */
-    if (in->op == IR_DEDUPE) rset[nscan] = false; /* no element before the first */
-    nscan++;
+    carry_ins[ncarry] = k;
+    rc[ncarry] = in->imm;
+    rset[ncarry] = in->imm2 != 0; /* scan(op, init) */
+    if (in->op != IR_SCAN) rc[ncarry].i = 0; /* counts from 0 (imm is the stage's n) */
+    if (in->op == IR_DEDUPE) rset[ncarry] = false; /* no element before the first */
+    ncarry++;
   }
   uint64_t *rows = nleaves ? pleat__malloc(res->al, (size_t)per * words * 8) : NULL;
   uint64_t *coff = collect && nleaves ? pleat__malloc(res->al, (size_t)per * 8) : NULL;
-  uint64_t *scarry = nscan && nleaves ? pleat__malloc(res->al, (size_t)per * nscan * 16) : NULL;
-  uint64_t *ssum = nscan && nleaves ? pleat__malloc(res->al, (size_t)per * 16) : NULL;
-  if (nleaves && (!rows || (collect && !coff) || (nscan && (!scarry || !ssum)))) {
+  uint64_t *scarry = ncarry && nleaves ? pleat__malloc(res->al, (size_t)per * ncarry * 16) : NULL;
+  uint64_t *ssum = ncarry && nleaves ? pleat__malloc(res->al, (size_t)per * 16) : NULL;
+  if (nleaves && (!rows || (collect && !coff) || (ncarry && (!scarry || !ssum)))) {
     pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory for %llu leaf rows",
                     (unsigned long long)per);
     st = PLEAT_E_NOMEM;
@@ -261,7 +261,7 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
       gc[k].bytes = c->gen == PLEAT_GEN_NONE ? (size_t)(end - base) * es : 0;
     }
     pleat__gpu_launch L = {n, l0, nl, base, plan->ncols, gc, rows, (size_t)nl * words * 8, ipl, lpg,
-                           nscan, -1, scarry, ssum, collect, 0, NULL, nco, co, co_bytes};
+                           ncarry, -1, scarry, ssum, collect, 0, NULL, nco, co, co_bytes};
     for (size_t k = 0; k < nco; k++) {
       co[k] = NULL;
       co_bytes[k] = 0;
@@ -269,14 +269,14 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
     l0 += nl;
     pleat__msg msg;
     msg.text[0] = 0;
-    for (uint32_t s = 0; s < nscan; s++) {
+    for (uint32_t s = 0; s < ncarry; s++) {
       L.spass = (int)s;
       st = ops->launch(dev, prog, &L, &msg);
       if (st != PLEAT_OK) {
         pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, msg.text);
         goto out;
       }
-      fold_carries(ir, &ir->ins[scan_ins[s]], ssum, scarry + (size_t)s * nl * 2, nl, &rc[s], &rset[s]);
+      fold_carries(ir, &ir->ins[carry_ins[s]], ssum, scarry + (size_t)s * nl * 2, nl, &rc[s], &rset[s]);
     }
     L.spass = -1;
     st = ops->launch(dev, prog, &L, &msg);
@@ -328,7 +328,7 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
     }
     if (collect && !mx.failed) {
       /* none past the end of the fold: the carries repacked for fewer leaves */
-      for (uint32_t s = 1; s < nscan && qend < nl; s++)
+      for (uint32_t s = 1; s < ncarry && qend < nl; s++)
         memmove(scarry + (size_t)s * qend * 2, scarry + (size_t)s * nl * 2, (size_t)qend * 16);
       L.nleaf = qend;
       st = write_pass(&mx, ir, &L, rows, words, coff, crep, co_es, ops, dev, prog, res);

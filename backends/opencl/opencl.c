@@ -232,6 +232,10 @@ static void cache_put(cldev *d, uint64_t h, const char *src, size_t len, cl_prog
   pthread_mutex_unlock(&d->lock);
 }
 
+static void listed_name(void *arg, size_t k, char *out, size_t n) {
+  device_name(((cl_device_id *)arg)[k], out, n);
+}
+
 static pleat_status pick_device(const char *want, cl_device_id *out, pleat__msg *msg) {
   cl_device_id dev[MAX_DEVICES];
   cl_int err;
@@ -240,28 +244,11 @@ static pleat_status pick_device(const char *want, cl_device_id *out, pleat__msg 
     pleat__msg_set(msg, "opencl: no OpenCL device (%s)", cl_err(err));
     return PLEAT_E_UNAVAILABLE;
   }
-  if (want && *want) {
-    char *end;
-    long k = strtol(want, &end, 10);
-    if (*end == 0) {
-      if (k < 0 || (cl_uint)k >= nd) {
-        pleat__msg_set(msg, "opencl: PLEAT_DEVICE=%s: there are %u devices (0 to %u)", want,
-                       (unsigned)nd, (unsigned)nd - 1);
-        return PLEAT_E_UNAVAILABLE;
-      }
-      *out = dev[k];
-      return PLEAT_OK;
-    }
-    for (cl_uint k2 = 0; k2 < nd; k2++) {
-      char name[128];
-      device_name(dev[k2], name, sizeof name);
-      if (strstr(name, want)) {
-        *out = dev[k2];
-        return PLEAT_OK;
-      }
-    }
-    pleat__msg_set(msg, "opencl: PLEAT_DEVICE=%s matches no device name", want);
-    return PLEAT_E_UNAVAILABLE;
+  long k0;
+  pleat_status st = pleat__gpu_pick_device("opencl", want, nd, listed_name, dev, &k0, msg);
+  if (st != PLEAT_OK || k0 >= 0) {
+    if (st == PLEAT_OK) *out = dev[k0];
+    return st;
   }
   for (cl_uint k = 0; k < nd; k++) {
     cl_device_type t = 0;
@@ -490,9 +477,9 @@ static pleat_status cl_launch(void *dev, void *prog, const pleat__gpu_launch *l,
     st = PLEAT_E_INTERNAL;
     goto out;
   }
-  if (l->nscan) { /* codegen.h: the carries, the summaries, the pass */
+  if (l->ncarry) { /* codegen.h: the carries, the summaries, the pass */
     cl_mem sc = cl.CreateBuffer(d->ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
-                                (size_t)l->nscan * l->nleaf * 16, (void *)l->scarry, &err);
+                                (size_t)l->ncarry * l->nleaf * 16, (void *)l->scarry, &err);
     if (sc) bufs[nb++] = sc;
     if (sc) ssum = cl.CreateBuffer(d->ctx, CL_MEM_WRITE_ONLY, (size_t)l->nleaf * 16, NULL, &err);
     if (!sc || !ssum) {
@@ -549,7 +536,7 @@ static pleat_status cl_launch(void *dev, void *prog, const pleat__gpu_launch *l,
   size_t global = local ? groups * local : (size_t)l->nleaf * l->items_per_leaf;
   err = cl.EnqueueNDRangeKernel(d->q, k, 1, NULL, &global, local ? &local : NULL, 0, NULL, NULL);
   if (err == CL_SUCCESS) err = cl.EnqueueReadBuffer(d->q, out, CL_TRUE, 0, l->out_bytes, l->out, 0, NULL, NULL);
-  if (err == CL_SUCCESS && l->nscan && l->spass >= 0)
+  if (err == CL_SUCCESS && l->ncarry && l->spass >= 0)
     err = cl.EnqueueReadBuffer(d->q, ssum, CL_TRUE, 0, (size_t)l->nleaf * 16, l->ssum, 0, NULL, NULL);
   for (size_t c = 0; l->collect && l->cpass && c < l->ncollect && err == CL_SUCCESS; c++)
     if (cob[c] && d->cpu) {

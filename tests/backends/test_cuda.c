@@ -120,6 +120,14 @@ static bool have_nvrtc(char *why, size_t n) {
   return st == PLEAT_OK;
 }
 
+#define NEED_NVRTC(why)                                                         \
+  do {                                                                          \
+    if (!have_nvrtc((why), sizeof(why))) {                                      \
+      print_message("skipped: NVRTC is not usable here (%s)\n", (why));        \
+      skip();                                                                   \
+    }                                                                           \
+  } while (0)
+
 typedef struct asm_use {
   int regs, stack, spill_st, spill_ld, smem;
 } asm_use;
@@ -172,10 +180,7 @@ static void test_every_kernel_compiles_and_assembles(void **state) {
   (void)state;
   NEED_BUILT();
   char why[600];
-  if (!have_nvrtc(why, sizeof why)) {
-    print_message("skipped: NVRTC is not usable here (%s)\n", why);
-    skip();
-  }
+  NEED_NVRTC(why);
   if (!ptxas[0]) {
     print_message("skipped: ptxas not found (PATH, $CUDA_HOME/bin, /usr/local/cuda/bin)\n");
     skip();
@@ -255,10 +260,7 @@ static void test_disk_cache(void **state) {
   (void)state;
   NEED_BUILT();
   char why[600];
-  if (!have_nvrtc(why, sizeof why)) {
-    print_message("skipped: NVRTC is not usable here (%s)\n", why);
-    skip();
-  }
+  NEED_NVRTC(why);
   char dir[] = "/tmp/pleat_cuda_cache_XXXXXX";
   assert_non_null(mkdtemp(dir));
   setenv("PLEAT_CACHE_DIR", dir, 1);
