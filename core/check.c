@@ -1213,7 +1213,9 @@ static bool reducer(chk *c, const pleat__ast_node *n, bool top, int32_t *idx) {
       if (key.weak == W_FLT || (!key.weak && !is_int(key.type)))
         return fail(c, PLEAT_E_TYPE, n->kids[0], "type error: the group key must be an "
                     "integer, found %s (use i64(...))", tname(&key));
-      if (!convert(c, &key, PLEAT_I64, n)) return false;
+      /* an i32 key stays i32: the reducer reads either width */
+      if (!convert(c, &key, key.type == PLEAT_I32 && !key.weak ? PLEAT_I32 : PLEAT_I64, n))
+        return false;
       int64_t bins = 0;
       if (!count_arg(c, n->kids[1], &bins)) return false;
       if (bins == 0)

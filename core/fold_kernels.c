@@ -153,6 +153,24 @@ int64_t pleat__k_count(const uint8_t *m, const uint8_t *p, size_t len) {
   return (int64_t)bytesum(m, p, len);
 }
 
+/* One OR over the chunk, no early exit: the loop vectorises, and the
+   caller looks for the failing element only when there is one. */
+PLEAT_CLONES
+bool pleat__k_keys_ok(const void *key, bool k32, const uint8_t *m, size_t len, uint64_t bins) {
+  uint64_t bad = 0;
+#define KLOOP(K)                                                                       \
+  do {                                                                                 \
+    if (!m)                                                                            \
+      for (size_t j = 0; j < len; j++) bad |= (uint64_t)(int64_t)K[j] >= bins;         \
+    else                                                                               \
+      for (size_t j = 0; j < len; j++) bad |= (uint64_t)m[j] & ((uint64_t)(int64_t)K[j] >= bins); \
+  } while (0)
+  if (k32) KLOOP(((const int32_t *)key));
+  else KLOOP(((const int64_t *)key));
+#undef KLOOP
+  return !bad;
+}
+
 /* Masked elements take the neutral key (MAX for min, MIN for max).  One
    accumulator per lane in a fixed-width inner loop: the form GCC
    vectorises (a single running min with a NaN flag and a count beside it

@@ -65,6 +65,9 @@ size_t pleat__k_compact(size_t es, void *dst, const void *src, const uint8_t *m,
 /** The first j < len with m[j] (m == NULL: every j) and p[j] == want, or
     len. */
 size_t pleat__k_find(const uint8_t *m, const uint8_t *p, uint8_t want, size_t len);
+/** Whether every live key (m == NULL: every key; int32 keys when k32,
+    else int64) is in [0, bins). */
+bool pleat__k_keys_ok(const void *key, bool k32, const uint8_t *m, size_t len, uint64_t bins);
 /** One chunk of scan(op): local (the running op from the leaf's first live
     element, stored as the element type in its first bytes; *local_set
     whether it has started) advances over the live elements; out[j] =

@@ -13,7 +13,9 @@
 **
 ** group keeps one generic scalar state per bin: within a leaf each bin folds
 ** its elements in stream order; leaf partials combine pairwise (sparse:
-** only the bins a leaf touched).
+** only the bins a leaf touched).  group(key, bins, sum | count) over a
+** few bins keeps plain typed arrays instead (dense_kind): the same
+** operations in the same order, with merges that are one vector loop.
 */
 #include <math.h>
 #include <stdio.h>
@@ -39,7 +41,8 @@ typedef struct gstate {
 #define NO_TRAP INT64_MIN
 
 typedef struct glevel {
-  gstate *s;
+  gstate *s;          /* per-bin states (NULL for a dense group) */
+  void *d;            /* dense group: bins float / double / int64 values */
   pleat__imm *tup;    /* first/last of a tuple: the fields, bins * nin (else NULL) */
   uint32_t *touched;
   uint64_t ntouched;
@@ -74,6 +77,7 @@ typedef struct pleat__redrt {
   /* group */
   const pleat__ir_red *sub;
   bool gtree;
+  uint8_t dense;      /* DENSE_F32 .. DENSE_I64: glevel.d instead of glevel.s */
   glevel leaf;        /* per-bin states of the current leaf (tree) or all */
   glevel spare;       /* an emptied level, reused as the next leaf's */
   glevel lv[NLEVEL];
@@ -81,6 +85,25 @@ typedef struct pleat__redrt {
 } pleat__redrt;
 
 static bool is_flt(int t) { return t == PLEAT_F32 || t == PLEAT_F64; }
+
+/* A sum or count per bin needs only its running value: an empty bin's
+   value (+0, 0) is the sum's own start, and a float sum that starts at +0
+   is never -0, so adding an empty partial changes nothing.  Past this many
+   bins a leaf touches a small part of them and the sparse lists win. */
+enum { DENSE_NONE, DENSE_F32, DENSE_F64, DENSE_I64 };
+#define DENSE_MAX_BINS 8192
+
+static uint8_t dense_kind(const pleat__ir_red *g, const pleat__ir_red *sub) {
+  if (g->bins > DENSE_MAX_BINS) return DENSE_NONE;
+  if (sub->kind == RED_COUNT) return sub->pred < 0 ? DENSE_I64 : DENSE_NONE;
+  if (sub->kind != RED_SUM) return DENSE_NONE;
+  switch (sub->in_type) {
+    case PLEAT_F32: return DENSE_F32;
+    case PLEAT_F64: return DENSE_F64;
+    case PLEAT_I32: case PLEAT_I64: return DENSE_I64;
+  }
+  return DENSE_NONE;
+}
 
 static inline pleat__imm imm_at(int t, const void *p, size_t j) {
   pleat__imm v;
@@ -93,6 +116,16 @@ static inline pleat__imm imm_at(int t, const void *p, size_t j) {
     case PLEAT_F64: v.f = ((const double *)p)[j]; break;
   }
   return v;
+}
+
+/* A group's key j: an i32 key stays i32 (the checker does not widen it),
+   which spares a conversion pass per chunk. */
+static inline int64_t key_at(const void *key, bool k32, size_t j) {
+  return k32 ? ((const int32_t *)key)[j] : ((const int64_t *)key)[j];
+}
+
+static inline bool key32(const pleat__exec *ex, const pleat__ir_red *r) {
+  return ex->ir->ins[r->key].type == PLEAT_I32;
 }
 
 static inline int64_t src_of(const pleat__seg *sg, size_t j) {
@@ -401,8 +434,12 @@ static bool needs_tree(const pleat__ir_red *r) {
   return false;
 }
 
-static bool level_alloc(pleat__exec *ex, glevel *l, uint64_t bins) {
+static bool level_alloc(pleat__exec *ex, const pleat__redrt *rr, glevel *l, uint64_t bins) {
   memset(l, 0, sizeof *l);
+  if (rr->dense) { /* all bits zero: +0.0 and 0, every bin empty */
+    l->d = pleat__calloc(ex->al, bins, rr->dense == DENSE_F32 ? 4 : 8);
+    return l->d != NULL;
+  }
   l->s = pleat__calloc(ex->al, bins, sizeof(gstate));
   l->touched = pleat__malloc(ex->al, pleat__mulsize(bins, sizeof(uint32_t)));
   l->mark = pleat__calloc(ex->al, bins, 1);
@@ -417,6 +454,7 @@ static bool tuple_pick(const pleat__ir_red *sub) {
 
 static void level_free(pleat__exec *ex, glevel *l) {
   pleat__free(ex->al, l->tup);
+  pleat__free(ex->al, l->d);
   pleat__free(ex->al, l->s);
   pleat__free(ex->al, l->touched);
   pleat__free(ex->al, l->mark);
@@ -453,7 +491,9 @@ pleat_status pleat__reduce_init(pleat__exec *ex) {
     if (rr->r->kind == RED_GROUP) {
       rr->sub = &ir->red[rr->r->sub];
       rr->gtree = needs_tree(rr->sub);
-      if (!level_alloc(ex, &rr->leaf, (uint64_t)rr->r->bins)) goto nomem;
+      rr->dense = dense_kind(rr->r, rr->sub);
+      if (!level_alloc(ex, rr, &rr->leaf, (uint64_t)rr->r->bins)) goto nomem;
+      if (rr->dense) continue;
       if (tuple_pick(rr->sub)) {
         /* first/last of a tuple keep every field per bin (order-independent
            kinds: rr->leaf is the only level) */
@@ -567,9 +607,28 @@ static gstate lanes_final(pleat__redrt *rr) {
 
 /* ---- group -------------------------------------------------------------------------- */
 
+/* a[j] += b[j] (in the values' own precision), then b empty again. */
+static void dense_merge(uint8_t kind, void *a, void *b, size_t bins) {
+  if (kind == DENSE_F32) {
+    float *x = a, *y = b;
+    for (size_t j = 0; j < bins; j++) x[j] += y[j];
+  } else if (kind == DENSE_F64) {
+    double *x = a, *y = b;
+    for (size_t j = 0; j < bins; j++) x[j] += y[j];
+  } else {
+    uint64_t *x = a, *y = b; /* wrapping, as every integer sum */
+    for (size_t j = 0; j < bins; j++) x[j] += y[j];
+  }
+  memset(b, 0, bins * (kind == DENSE_F32 ? 4 : 8));
+}
+
 /* Merges b's bins into a; returns a lambda's trap in the merged bins, or
    NO_TRAP. */
 static int64_t glevel_merge(pleat__redrt *rr, glevel *a, glevel *b) {
+  if (rr->dense) {
+    dense_merge(rr->dense, a->d, b->d, (size_t)rr->r->bins);
+    return NO_TRAP;
+  }
   int w = rr->sub->nin;
   int64_t trap = NO_TRAP;
   const gstate e = g_empty(rr->sub);
@@ -613,17 +672,19 @@ static bool group_leaf_end(pleat__exec *ex, pleat__redrt *rr) {
   uint64_t bins = (uint64_t)rr->r->bins;
   /* push the leaf's partial: merge equal levels (binary counter) */
   glevel fresh;
-  if (rr->spare.s) {
+  if (rr->spare.s || rr->spare.d) {
     /* a level emptied by an earlier merge: every bin is already empty */
     fresh = rr->spare;
     memset(&rr->spare, 0, sizeof rr->spare);
   } else {
-    if (!level_alloc(ex, &fresh, bins)) {
+    if (!level_alloc(ex, rr, &fresh, bins)) {
       level_free(ex, &fresh); /* rr->leaf stays owned by rr */
       return false;
     }
-    gstate e = g_empty(rr->sub);
-    for (uint64_t b = 0; b < bins; b++) fresh.s[b] = e;
+    if (!rr->dense) {
+      gstate e = g_empty(rr->sub);
+      for (uint64_t b = 0; b < bins; b++) fresh.s[b] = e;
+    }
   }
   glevel cur = rr->leaf;
   rr->leaf = fresh;
@@ -634,7 +695,7 @@ static bool group_leaf_end(pleat__exec *ex, pleat__redrt *rr) {
     int64_t t = glevel_merge(rr, left, &cur);
     if (trap == NO_TRAP) trap = t;
     /* glevel_merge left cur empty: keep it for the next leaf */
-    if (!rr->spare.s) rr->spare = cur;
+    if (!rr->spare.s && !rr->spare.d) rr->spare = cur;
     else level_free(ex, &cur);
     cur = *left;
     rr->nlv--;
@@ -663,7 +724,14 @@ static bool group_final(pleat__exec *ex, pleat__redrt *rr, pleat_value *v) {
   pleat_value *items = pleat__res_alloc(ex->res, pleat__mulsize(bins, sizeof *items));
   if (!items) return false;
   const pleat__ir_red *sub = rr->sub;
-  for (uint64_t b = 0; b < bins; b++) {
+  for (uint64_t b = 0; b < bins && rr->dense; b++) {
+    pleat__imm x;
+    if (rr->dense == DENSE_F32) x.f = ((const float *)tot->d)[b];
+    else if (rr->dense == DENSE_F64) x.f = ((const double *)tot->d)[b];
+    else x.i = ((const int64_t *)tot->d)[b];
+    scalar_value(&items[b], sub->kind == RED_COUNT ? PLEAT_I64 : sub->out_type, x);
+  }
+  for (uint64_t b = 0; b < bins && !rr->dense; b++) {
     if (tot->tup) {
       null_value(&items[b]);
       if (!tot->s[b].n) continue;
@@ -690,15 +758,18 @@ void pleat__reduce_check_keys(pleat__exec *ex, pleat__seg *sg) {
   for (uint32_t k = 0; k < ex->ir->nred; k++) {
     const pleat__ir_red *r = &ex->ir->red[k];
     if (r->kind != RED_GROUP) continue;
-    const int64_t *key = ex->val[r->key];
+    const void *key = ex->val[r->key];
+    bool k32 = key32(ex, r);
+    if (pleat__k_keys_ok(key, k32, sg->dense ? NULL : sg->mask, sg->len, (uint64_t)r->bins)) continue;
     for (size_t j = 0; j < sg->len; j++) {
-      if ((!sg->dense && !sg->mask[j]) || (key[j] >= 0 && key[j] < r->bins)) continue;
+      int64_t kj = key_at(key, k32, j);
+      if ((!sg->dense && !sg->mask[j]) || (kj >= 0 && kj < r->bins)) continue;
       if (ex->trap_pos < 0 || (int64_t)j < ex->trap_pos) {
         ex->trap_pos = (int64_t)j;
         ex->trap_ins = k;
         ex->trap_kind = TRAP_KEY;
         snprintf(ex->trap_extra, sizeof ex->trap_extra, " (key %lld, bins %lld)",
-                 (long long)key[j], (long long)r->bins);
+                 (long long)kj, (long long)r->bins);
       }
       break;
     }
@@ -917,12 +988,47 @@ static void mean_lanes(pleat__redrt *rr, const pleat__exec *ex, pleat__seg *sg) 
   }
 }
 
+/* A dense group's chunk: h[key] += value (or 1), elements in order, only
+   where m is set (NULL: all).  The keys were checked. */
+static void group_dense_chunk(uint8_t kind, void *h, const void *key, bool k32, const void *v,
+                              int t, const uint8_t *m, size_t len) {
+#define DLOOP1(H, K, ADD) \
+  do { \
+    if (m) { \
+      for (size_t j = 0; j < len; j++) \
+        if (m[j]) H[K[j]] += ADD; \
+    } else { \
+      for (size_t j = 0; j < len; j++) H[K[j]] += ADD; \
+    } \
+  } while (0)
+#define DLOOP(H, ADD) \
+  do { \
+    if (k32) DLOOP1(H, ((const int32_t *)key), ADD); \
+    else DLOOP1(H, ((const int64_t *)key), ADD); \
+  } while (0)
+  if (kind == DENSE_F32) {
+    float *hf = h;
+    DLOOP(hf, ((const float *)v)[j]);
+  } else if (kind == DENSE_F64) {
+    double *hd = h;
+    DLOOP(hd, ((const double *)v)[j]);
+  } else {
+    uint64_t *hi = h;
+    if (!v) DLOOP(hi, 1u);
+    else if (t == PLEAT_I64) DLOOP(hi, (uint64_t)((const int64_t *)v)[j]);
+    else DLOOP(hi, (uint64_t)(int64_t)((const int32_t *)v)[j]);
+  }
+#undef DLOOP
+#undef DLOOP1
+}
+
 /* group(key, bins, sum | count) without the generic state update: the same
    per-bin operations (float sums round in the element's precision) in a
    loop per type.  False when the inner reducer is another kind. */
 static bool group_sum_fast(pleat__exec *ex, pleat__redrt *rr, pleat__seg *sg, const uint8_t *m) {
   const pleat__ir_red *s = rr->sub;
-  const int64_t *key = ex->val[rr->r->key];
+  const void *key = ex->val[rr->r->key];
+  bool k32 = key32(ex, rr->r);
   int t = s->in_type;
   glevel *lv = &rr->leaf;
   size_t len = sg->len;
@@ -934,7 +1040,7 @@ static bool group_sum_fast(pleat__exec *ex, pleat__redrt *rr, pleat__seg *sg, co
 #define GLOOP(BODY) \
   for (size_t j = 0; j < len; j++) { \
     if (!m[j]) continue; \
-    uint32_t bin = (uint32_t)key[j]; \
+    uint32_t bin = (uint32_t)key_at(key, k32, j); \
     gstate *g = &lv->s[bin]; \
     BODY; \
     g->n++; \
@@ -1020,6 +1126,12 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
       mean_lanes(rr, ex, sg);
       continue;
     }
+    if (r->kind == RED_GROUP && rr->dense) {
+      const pleat__ir_red *s = rr->sub;
+      group_dense_chunk(rr->dense, rr->leaf.d, ex->val[r->key], key32(ex, r),
+                        s->kind == RED_COUNT ? NULL : ex->val[s->in[0]], s->in_type, dm, len);
+      continue;
+    }
     const uint8_t *m = pleat__seg_mask(sg);
     switch (r->kind) {
       case RED_SUM:
@@ -1095,12 +1207,13 @@ void pleat__reduce_chunk(pleat__exec *ex, pleat__seg *sg) {
         break;
       case RED_GROUP: {
         const pleat__ir_red *s = rr->sub;
-        const int64_t *key = ex->val[r->key];
+        const void *key = ex->val[r->key];
+        bool k32 = key32(ex, r);
         int st = s->in_type;
         if (group_sum_fast(ex, rr, sg, m)) break;
         for (size_t j = 0; j < len; j++) {
           if (!m[j]) continue;
-          uint32_t bin = (uint32_t)key[j];
+          uint32_t bin = (uint32_t)key_at(key, k32, j);
           pleat__imm x;
           x.i = 0;
           if (s->pred >= 0) x.i = ((const uint8_t *)ex->val[s->pred])[j];

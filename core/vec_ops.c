@@ -79,6 +79,7 @@ const pleat__ir_opinfo pleat__ir_ops[IR_COUNT_] = {
       R[j] = FN(A[j], B[j]); \
     } } while (0)
 
+PLEAT_CLONES
 static bool cast_op(int to, int from, void *r, const void *a, size_t n) {
 #define CFROM(TO, CONV) \
   switch (from) { \
