@@ -239,6 +239,118 @@ static void cut_after(pleat__seg *sg, size_t j) {
 
 /* ---- stages --------------------------------------------------------------- */
 
+_Static_assert(CHUNK == PLEAT_LEAF, "a deferred scan summary takes a leaf as one chunk");
+_Static_assert(SCAN_LANES <= 8, "pleat__exec.defer_* hold 8 leaves");
+
+/* Whether scan k's summary can wait for a batch of leaves: a float + or *
+   (a strict chain per leaf) in segment 0 (one chunk per leaf). */
+static bool scan_batchable(const pleat__ir_ins *in) {
+  return in->op == IR_SCAN && in->seg == 0 && (in->type == PLEAT_F32 || in->type == PLEAT_F64) &&
+         (in->aux == AOP_ADD || in->aux == AOP_MUL);
+}
+
+static bool scan_defers(const pleat__exec *ex, uint32_t k) {
+  return ex->summary && k == ex->upto && scan_batchable(&ex->ir->ins[k]);
+}
+
+/* The deferred leaves' locals, side by side, into the block's summary. */
+static void scan_flush(pleat__exec *ex) {
+  if (!ex->ndefer) return;
+  const pleat__ir_ins *in = &ex->ir->ins[ex->upto];
+  int t = in->type;
+  size_t es = t == PLEAT_F32 ? 4 : 8;
+  const void *a[SCAN_LANES];
+  const uint8_t *m[SCAN_LANES];
+  size_t len[SCAN_LANES];
+  uint64_t loc[SCAN_LANES];
+  uint8_t set[SCAN_LANES];
+  for (uint32_t g = 0; g < SCAN_LANES; g++) {
+    bool use = g < ex->ndefer;
+    a[g] = ex->defer_buf + (size_t)g * CHUNK * 8;
+    m[g] = use && !ex->defer_dense[g] ? ex->defer_buf + (size_t)SCAN_LANES * CHUNK * 8 + (size_t)g * CHUNK : NULL;
+    len[g] = use ? ex->defer_len[g] : 0;
+  }
+  pleat__k_scan_locals(in->aux, t, a, m, len, loc, set);
+  for (uint32_t g = 0; g < ex->ndefer; g++) {
+    uint64_t L = ex->defer_leaf[g] - ex->leaf0;
+    pleat__imm v;
+    v.i = 0;
+    if (es == 4) { float f; memcpy(&f, &loc[g], 4); v.f = f; }
+    else memcpy(&v.f, &loc[g], 8);
+    ex->leaf_local[L] = v;
+    ex->leaf_set[L] = set[g];
+  }
+  ex->ndefer = 0;
+}
+
+/* Keeps this leaf's scan input for scan_flush; false (nothing kept) when
+   the batch buffer cannot be had. */
+static bool scan_defer(pleat__exec *ex, const pleat__seg *sg, const void *a, int t) {
+  if (!ex->defer_buf) {
+    ex->defer_buf = pleat__malloc(ex->al, (size_t)SCAN_LANES * CHUNK * 9);
+    if (!ex->defer_buf) return false;
+  }
+  uint32_t g = ex->ndefer;
+  size_t es = t == PLEAT_F32 ? 4 : 8;
+  memcpy(ex->defer_buf + (size_t)g * CHUNK * 8, a, sg->len * es);
+  ex->defer_dense[g] = sg->dense;
+  if (!sg->dense) memcpy(ex->defer_buf + (size_t)SCAN_LANES * CHUNK * 8 + (size_t)g * CHUNK, sg->mask, sg->len);
+  ex->defer_len[g] = sg->len;
+  ex->defer_leaf[g] = sg->base / PLEAT_LEAF;
+  ex->ndefer++;
+  return true;
+}
+
+/* Per leaf: a local running op from the leaf's first element, and the
+   carry (everything before the leaf); out = carry op local.  For ints and
+   min/max this is the plain running op; for float + and * it is the fixed
+   leaf tree of DESIGN.md (bitwise the same everywhere). */
+static void scan_stage(pleat__exec *ex, uint32_t k, pleat__seg *sg) {
+  const pleat__ir_ins *in = &ex->ir->ins[k];
+  pleat__stage *st = &ex->st[k];
+  size_t len = sg->len;
+  int t = in->type;
+  const void *a = ex->val[in->a];
+  if (scan_defers(ex, k) && scan_defer(ex, sg, a, t)) return;
+  void *out = ex->val[k];
+  if (ex->batch_ready && (int32_t)k == ex->batch_scan) {
+    /* the running values were computed with the batch's (leaves_batched) */
+    uint64_t L = sg->base / PLEAT_LEAF;
+    for (uint32_t g = 0; g < ex->ndefer; g++) {
+      if (ex->defer_leaf[g] != L || ex->defer_len[g] != len) continue;
+      const uint8_t *m = sg->dense ? NULL : sg->mask;
+      const uint8_t *p = ex->defer_buf + (size_t)g * CHUNK * 8;
+      size_t es = t == PLEAT_F32 ? 4 : 8;
+      uint64_t cb = 0;
+      imm_put(t, &cb, 0, st->carry);
+      pleat__k_scan_apply(in->aux, t, out, a, p, m, len, cb, st->carry_set);
+      bool live = m ? pleat__k_count(m, NULL, len) > 0 : len > 0;
+      if (live) {
+        st->local = imm_at(t, p + (len - 1) * es, 0);
+        st->local_set = true;
+      }
+      return;
+    }
+  }
+  uint64_t lb = 0, cb = 0;
+  imm_put(t, &lb, 0, st->local);
+  imm_put(t, &cb, 0, st->carry);
+  if (pleat__k_scan(in->aux, t, out, a, sg->dense ? NULL : sg->mask, len, &lb, &st->local_set, cb,
+                    st->carry_set)) {
+    st->local = imm_at(t, &lb, 0);
+    return;
+  }
+  const uint8_t *m = pleat__seg_mask(sg);
+  for (size_t j = 0; j < len; j++) {
+    if (!m[j]) { imm_put(t, out, j, imm_at(t, a, j)); continue; }
+    pleat__imm x = imm_at(t, a, j);
+    st->local = st->local_set ? pleat__apply_op(in->aux, t, st->local, x) : x;
+    st->local_set = true;
+    pleat__imm y = st->carry_set ? pleat__apply_op(in->aux, t, st->carry, st->local) : st->local;
+    imm_put(t, out, j, y);
+  }
+}
+
 static void run_stage(pleat__exec *ex, uint32_t k, pleat__seg *sg) {
   const pleat__ir_ins *in = &ex->ir->ins[k];
   pleat__stage *st = &ex->st[k];
@@ -248,6 +360,10 @@ static void run_stage(pleat__exec *ex, uint32_t k, pleat__seg *sg) {
     /* the first filter of a chunk: its predicate is the mask */
     if (ex->val[in->a] != sg->mask) memcpy(sg->mask, ex->val[in->a], len);
     sg->dense = false;
+    return;
+  }
+  if (in->op == IR_SCAN) {
+    scan_stage(ex, k, sg);
     return;
   }
   uint8_t *m = pleat__seg_mask(sg);
@@ -312,31 +428,6 @@ static void run_stage(pleat__exec *ex, uint32_t k, pleat__seg *sg) {
       for (size_t j = 0; j < len; j++) out[j] = m[j] ? st->cnt++ : 0;
       break;
     }
-    case IR_SCAN: {
-      /* Per leaf: a local running op from the leaf's first element, and the
-         carry (everything before the leaf); out = carry op local.  For ints
-         and min/max this is the plain running op; for float + and * it is
-         the fixed leaf tree of DESIGN.md (bitwise the same everywhere). */
-      int t = in->type;
-      const void *a = ex->val[in->a];
-      void *out = ex->val[k];
-      uint64_t lb = 0, cb = 0;
-      imm_put(t, &lb, 0, st->local);
-      imm_put(t, &cb, 0, st->carry);
-      if (pleat__k_scan(in->aux, t, out, a, m, len, &lb, &st->local_set, cb, st->carry_set)) {
-        st->local = imm_at(t, &lb, 0);
-        break;
-      }
-      for (size_t j = 0; j < len; j++) {
-        if (!m[j]) { imm_put(t, out, j, imm_at(t, a, j)); continue; }
-        pleat__imm x = imm_at(t, a, j);
-        st->local = st->local_set ? pleat__apply_op(in->aux, t, st->local, x) : x;
-        st->local_set = true;
-        pleat__imm y = st->carry_set ? pleat__apply_op(in->aux, t, st->carry, st->local) : st->local;
-        imm_put(t, out, j, y);
-      }
-      break;
-    }
     case IR_DEDUPE: {
       uint32_t w = in->nextra;
       const int32_t *f = ex->ir->extra + in->extra;
@@ -369,6 +460,11 @@ static void stage_leaf_end(pleat__exec *ex, uint64_t L) {
     const pleat__ir_ins *in = &ex->ir->ins[k];
     pleat__stage *st = &ex->st[k];
     if (in->op != IR_SCAN) continue;
+    if (scan_defers(ex, k)) {
+      /* the local is computed with the batch's; nothing after it runs */
+      if (!ex->batching && ex->ndefer == SCAN_LANES) scan_flush(ex);
+      continue;
+    }
     if (ex->summary && k == ex->upto) {
       /* the summary of a scan is its local per leaf: the carry scan folds
          them one by one, exactly as the sequential run does */
@@ -639,6 +735,10 @@ void pleat__exec_close(pleat__exec *ex) {
   if (!al) return;
   if (ex->store) scratch_give(ex->cache, al, ex->store);
   pleat__free(al, ex->divc);
+  pleat__free(al, ex->defer_buf);
+  pleat__free(al, ex->batch_st);
+  ex->defer_buf = NULL;
+  ex->batch_st = NULL;
   pleat__free(al, ex->dw_owner);
   pleat__free(al, ex->trap_at);
   pleat__free(al, ex->fused);
@@ -871,6 +971,9 @@ pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_
   ex->stop_pos = INT64_MAX;
   ex->upto = UINT32_MAX;
   ex->cmp_filter = -1;
+  ex->batch_scan = -1;
+  for (uint32_t k = 0; k < ir->nins && ex->batch_scan < 0; k++)
+    if (scan_batchable(&ir->ins[k])) ex->batch_scan = (int32_t)k;
   /* One block for all the scratch, sized to the run: segment 0 never holds
      more than n elements, so a small run allocates (and touches) little. */
   size_t cap0 = n < CHUNK ? (size_t)(n ? n : 1) : CHUNK;
@@ -944,26 +1047,103 @@ nomem:
   return PLEAT_E_NOMEM;
 }
 
-void pleat__exec_leaves(pleat__exec *ex, uint64_t l0, uint64_t l1) {
+/* Leaf L through segment 0 (as far as the pass goes), the reducers too
+   unless this is a summary pass.  False when the fold failed. */
+static bool run_leaf(pleat__exec *ex, uint64_t L) {
   pleat__seg *seg0 = &ex->segs[0];
-  uint64_t n = ex->n;
-  ex->leaf0 = l0;
-  for (uint64_t L = l0; L < l1 && !ex->stop; L++) {
-    uint64_t lb = L * PLEAT_LEAF;
-    uint64_t le = lb + PLEAT_LEAF < n ? lb + PLEAT_LEAF : n;
-    stage_leaf_begin(ex);
-    if (!ex->summary) pleat__reduce_leaf_begin(ex);
-    for (uint64_t b = lb; b < le && !ex->stop; b += CHUNK) {
-      seg0->base = b;
-      seg0->src = NULL;
-      seg0->len = (uint32_t)(le - b < CHUNK ? le - b : CHUNK);
-      seg0->dense = true;
-      run_segment(ex, 0, seg0);
-    }
-    if (ex->failed) break;
-    stage_leaf_end(ex, L);
-    if (!ex->summary) pleat__reduce_leaf_end(ex);
+  uint64_t lb = L * PLEAT_LEAF;
+  uint64_t le = lb + PLEAT_LEAF < ex->n ? lb + PLEAT_LEAF : ex->n;
+  stage_leaf_begin(ex);
+  if (!ex->summary) pleat__reduce_leaf_begin(ex);
+  for (uint64_t b = lb; b < le && !ex->stop; b += CHUNK) {
+    seg0->base = b;
+    seg0->src = NULL;
+    seg0->len = (uint32_t)(le - b < CHUNK ? le - b : CHUNK);
+    seg0->dense = true;
+    run_segment(ex, 0, seg0);
   }
+  if (ex->failed) return false;
+  stage_leaf_end(ex, L);
+  if (!ex->summary) pleat__reduce_leaf_end(ex);
+  return true;
+}
+
+/* A float scan's chain per leaf is strict, and one chain costs the op's
+   latency per element.  So leaves go SCAN_LANES at a time: each first
+   runs up to the scan only (as a summary pass does, its stage states
+   saved and restored), the batch's running values are computed side by
+   side, then each leaf runs whole, the scan reading its values.  What runs
+   before the scan runs twice; the bits are the ones a leaf at a time gives.
+   A trap or a stop in the first part ends the batch at that leaf, which
+   then meets it again in the second. */
+static void leaves_batched(pleat__exec *ex, uint64_t l0, uint64_t l1) {
+  const pleat__ir *ir = ex->ir;
+  bool summary = ex->summary;
+  uint32_t upto = ex->upto;
+  size_t stb = sizeof *ex->st * (ir->nins + 1);
+  for (uint64_t L = l0; L < l1 && !ex->stop;) {
+    uint64_t want = l1 - L < SCAN_LANES ? l1 - L : SCAN_LANES, nb = 0;
+    memcpy(ex->batch_st, ex->st, stb);
+    ex->summary = true;
+    ex->upto = (uint32_t)ex->batch_scan;
+    ex->batching = true;
+    ex->ndefer = 0;
+    while (nb < want) {
+      run_leaf(ex, L + nb++);
+      if (ex->stop) break;
+    }
+    ex->summary = summary;
+    ex->upto = upto;
+    ex->batching = false;
+    ex->stop = false;
+    memcpy(ex->st, ex->batch_st, stb);
+    const pleat__ir_ins *in = &ir->ins[ex->batch_scan];
+    void *a[SCAN_LANES];
+    const uint8_t *m[SCAN_LANES];
+    size_t len[SCAN_LANES];
+    for (uint32_t g = 0; g < SCAN_LANES; g++) {
+      bool use = g < ex->ndefer;
+      a[g] = ex->defer_buf + (size_t)g * CHUNK * 8;
+      m[g] = use && !ex->defer_dense[g]
+                 ? ex->defer_buf + (size_t)SCAN_LANES * CHUNK * 8 + (size_t)g * CHUNK
+                 : NULL;
+      len[g] = use ? ex->defer_len[g] : 0;
+    }
+    pleat__k_scan_prefixes(in->aux, in->type, a, m, len);
+    ex->batch_ready = true;
+    for (uint64_t q = 0; q < nb && !ex->stop; q++)
+      if (!run_leaf(ex, L + q)) break;
+    ex->batch_ready = false;
+    ex->ndefer = 0;
+    if (ex->failed) return;
+    L += nb;
+  }
+}
+
+/* Whether leaves_batched can run this pass: a batchable scan that this
+   pass reaches, and the room for its batch. */
+static bool can_batch(pleat__exec *ex) {
+  if (ex->batch_scan < 0 || (ex->summary && (uint32_t)ex->batch_scan >= ex->upto)) return false;
+  if (!ex->batch_st) {
+    ex->batch_st = pleat__malloc(ex->al, pleat__mulsize(ex->ir->nins + 1, sizeof *ex->batch_st));
+    if (!ex->batch_st) return false;
+  }
+  if (!ex->defer_buf) {
+    ex->defer_buf = pleat__malloc(ex->al, (size_t)SCAN_LANES * CHUNK * 9);
+    if (!ex->defer_buf) return false;
+  }
+  return true;
+}
+
+void pleat__exec_leaves(pleat__exec *ex, uint64_t l0, uint64_t l1) {
+  ex->leaf0 = l0;
+  if (can_batch(ex)) {
+    leaves_batched(ex, l0, l1);
+    return;
+  }
+  for (uint64_t L = l0; L < l1 && !ex->stop; L++)
+    if (!run_leaf(ex, L)) break;
+  scan_flush(ex);
 }
 
 pleat_status pleat__exec_seq(const pleat_plan *plan, const pleat_column *cols,

@@ -93,6 +93,20 @@ typedef struct pleat__exec {
   uint64_t leaf0;         /* first leaf of the range being run */
   pleat__imm *leaf_local; /* summary of a scan: its local per leaf of the range */
   uint8_t *leaf_set;
+  /* Summary of a float scan in segment 0: leaves whose locals are computed
+     side by side (fold_kernels.h SCAN_LANES), a batch at a time. */
+  uint8_t *defer_buf;     /* SCAN_LANES inputs of CHUNK * 8 bytes, then masks */
+  uint32_t ndefer;
+  uint64_t defer_leaf[8];
+  size_t defer_len[8];
+  bool defer_dense[8];
+  /* The same batches for a run through such a scan (exec.c leaves_batched):
+     the first float + / * scan of segment 0, or -1; while `batching`, the
+     leaves of a batch run up to it first, and once `batch_ready` the
+     stashed inputs hold the leaves' running values. */
+  int32_t batch_scan;
+  bool batching, batch_ready;
+  pleat__stage *batch_st; /* the stage states at the start of the batch */
   /* Count pass of a parallel collect (with summary): the elements that
      reach the reducers are counted into `reached`, none is reduced. */
   bool count_only;

@@ -280,23 +280,36 @@ void pleat__k_minmax(int t, const void *v, const uint8_t *m, size_t len, pleat__
 #define S_OR(p, x) ((p) | (x))
 #define S_XOR(p, x) ((p) ^ (x))
 
-#define SCAN_RUN(UT, OP)                                                    \
+/* The leaf's first live element starts local (peeled, so the chain itself
+   is one op per element with no select on it); then one loop per case:
+   no mask or a mask, a carry or none. */
+#define SCAN_RUN(UT, OP)                                                       \
   do {                                                                         \
     UT *R = out;                                                               \
     const UT *A = a;                                                           \
     UT loc = 0, car = 0;                                                       \
     memcpy(&loc, local, sizeof loc);                                           \
     memcpy(&car, &carry, sizeof car);                                          \
-    bool ls = *local_set;                                                      \
-    for (size_t j = 0; j < len; j++) {                                         \
-      if (m && !m[j]) { R[j] = A[j]; continue; }                               \
-      UT x = A[j];                                                             \
-      loc = ls ? (UT)OP(loc, x) : x;                                           \
-      ls = true;                                                               \
+    size_t j = 0;                                                              \
+    if (!*local_set) {                                                         \
+      for (; j < len && m && !m[j]; j++) R[j] = A[j];                          \
+      if (j == len) break;                                                     \
+      loc = A[j];                                                              \
       R[j] = carry_set ? (UT)OP(car, loc) : loc;                               \
+      j++;                                                                     \
+      *local_set = true;                                                       \
     }                                                                          \
+    if (!m && carry_set)                                                       \
+      for (; j < len; j++) { loc = (UT)OP(loc, A[j]); R[j] = (UT)OP(car, loc); } \
+    else if (!m)                                                               \
+      for (; j < len; j++) { loc = (UT)OP(loc, A[j]); R[j] = loc; }            \
+    else                                                                       \
+      for (; j < len; j++) {                                                   \
+        if (!m[j]) { R[j] = A[j]; continue; }                                  \
+        loc = (UT)OP(loc, A[j]);                                               \
+        R[j] = carry_set ? (UT)OP(car, loc) : loc;                             \
+      }                                                                        \
     memcpy(local, &loc, sizeof loc);                                           \
-    *local_set = ls;                                                           \
   } while (0)
 
 /* signed min/max on the unsigned storage */
@@ -340,6 +353,124 @@ bool pleat__k_scan(int op, int t, void *out, const void *a, const uint8_t *m, si
     case PLEAT_I64: return scan_int64(op, out, a, m, len, local, local_set, carry, carry_set);
   }
   return false;
+}
+
+/* The locals of SCAN_LANES leaves at once: each leaf's chain is strict
+   (element by element from its first live element), but the chains of
+   different leaves are independent, so running them side by side hides the
+   latency of the op (4 cycles for an add here) that bounds one chain.  A
+   masked element takes the op's identity (-0 for +, 1 for *): x op id is
+   x exactly, NaN payloads aside (not promised).  The first live element
+   then starts each chain as itself: id op x0 = x0. */
+#define SCAN_LOCALS(FT, OP, ID)                                                \
+  do {                                                                         \
+    FT loc[SCAN_LANES];                                                        \
+    const FT *A[SCAN_LANES];                                                   \
+    size_t mn = len[0];                                                        \
+    bool any_m = false;                                                        \
+    for (int g = 0; g < SCAN_LANES; g++) {                                     \
+      loc[g] = ID;                                                             \
+      A[g] = a[g];                                                             \
+      if (len[g] < mn) mn = len[g];                                            \
+      any_m |= m[g] != NULL;                                                   \
+    }                                                                          \
+    size_t j = 0;                                                              \
+    if (!any_m)                                                                \
+      for (; j < mn; j++)                                                      \
+        for (int g = 0; g < SCAN_LANES; g++) loc[g] = OP(loc[g], A[g][j]);    \
+    else                                                                       \
+      for (; j < mn; j++)                                                      \
+        for (int g = 0; g < SCAN_LANES; g++) {                                 \
+          FT x = A[g][j];                                                      \
+          if (m[g] && !m[g][j]) x = ID;                                        \
+          loc[g] = OP(loc[g], x);                                              \
+        }                                                                      \
+    for (int g = 0; g < SCAN_LANES; g++) {                                     \
+      for (size_t q = j; q < len[g]; q++)                                      \
+        if (!m[g] || m[g][q]) loc[g] = OP(loc[g], A[g][q]);                    \
+      int64_t live = m[g] ? pleat__k_count(m[g], NULL, len[g]) : (int64_t)len[g]; \
+      set[g] = live > 0;                                                       \
+      memcpy((char *)locals + 8 * g, &loc[g], sizeof loc[g]);                  \
+    }                                                                          \
+  } while (0)
+
+PLEAT_CLONES
+bool pleat__k_scan_locals(int op, int t, const void *const *a, const uint8_t *const *m,
+                          const size_t *len, void *locals, uint8_t *set) {
+  if (t == PLEAT_F32 && op == AOP_ADD) SCAN_LOCALS(float, S_ADD, -0.0f);
+  else if (t == PLEAT_F32 && op == AOP_MUL) SCAN_LOCALS(float, S_MUL, 1.0f);
+  else if (t == PLEAT_F64 && op == AOP_ADD) SCAN_LOCALS(double, S_ADD, -0.0);
+  else if (t == PLEAT_F64 && op == AOP_MUL) SCAN_LOCALS(double, S_MUL, 1.0);
+  else return false;
+  return true;
+}
+
+/* The running values themselves, in place: a[g][j] becomes leaf g's
+   local after element j (the identity before its first live element; a
+   masked element repeats the one before it).  The same chains as
+   SCAN_LOCALS, so the same bits as the element-at-a-time fold. */
+#define SCAN_PREFIXES(FT, OP, ID)                                              \
+  do {                                                                         \
+    FT loc[SCAN_LANES];                                                        \
+    FT *A[SCAN_LANES];                                                         \
+    size_t mn = len[0];                                                        \
+    bool any_m = false;                                                        \
+    for (int g = 0; g < SCAN_LANES; g++) {                                     \
+      loc[g] = ID;                                                             \
+      A[g] = a[g];                                                             \
+      if (len[g] < mn) mn = len[g];                                            \
+      any_m |= m[g] != NULL;                                                   \
+    }                                                                          \
+    size_t j = 0;                                                              \
+    if (!any_m)                                                                \
+      for (; j < mn; j++)                                                      \
+        for (int g = 0; g < SCAN_LANES; g++) A[g][j] = loc[g] = OP(loc[g], A[g][j]); \
+    else                                                                       \
+      for (; j < mn; j++)                                                      \
+        for (int g = 0; g < SCAN_LANES; g++) {                                 \
+          FT x = A[g][j];                                                      \
+          if (m[g] && !m[g][j]) x = ID;                                        \
+          A[g][j] = loc[g] = OP(loc[g], x);                                    \
+        }                                                                      \
+    for (int g = 0; g < SCAN_LANES; g++)                                       \
+      for (size_t q = j; q < len[g]; q++) {                                    \
+        if (!m[g] || m[g][q]) loc[g] = OP(loc[g], A[g][q]);                    \
+        A[g][q] = loc[g];                                                      \
+      }                                                                        \
+  } while (0)
+
+PLEAT_CLONES
+bool pleat__k_scan_prefixes(int op, int t, void *const *a, const uint8_t *const *m,
+                            const size_t *len) {
+  if (t == PLEAT_F32 && op == AOP_ADD) SCAN_PREFIXES(float, S_ADD, -0.0f);
+  else if (t == PLEAT_F32 && op == AOP_MUL) SCAN_PREFIXES(float, S_MUL, 1.0f);
+  else if (t == PLEAT_F64 && op == AOP_ADD) SCAN_PREFIXES(double, S_ADD, -0.0);
+  else if (t == PLEAT_F64 && op == AOP_MUL) SCAN_PREFIXES(double, S_MUL, 1.0);
+  else return false;
+  return true;
+}
+
+/* out[j] = carry op p[j] (p[j] alone without a carry) where live, a[j]
+   where masked: one vector loop. */
+#define SCAN_APPLY(FT, OP)                                                     \
+  do {                                                                         \
+    FT *R = out;                                                               \
+    const FT *A = a, *P = p;                                                   \
+    FT car;                                                                    \
+    memcpy(&car, &carry, sizeof car);                                          \
+    if (!m && carry_set) for (size_t j = 0; j < len; j++) R[j] = OP(car, P[j]); \
+    else if (!m) memcpy(R, P, len * sizeof *R);                                \
+    else if (carry_set) for (size_t j = 0; j < len; j++) R[j] = m[j] ? OP(car, P[j]) : A[j]; \
+    else for (size_t j = 0; j < len; j++) R[j] = m[j] ? P[j] : A[j];           \
+  } while (0)
+
+PLEAT_CLONES
+void pleat__k_scan_apply(int op, int t, void *out, const void *a, const void *p, const uint8_t *m,
+                         size_t len, uint64_t carry, bool carry_set) {
+  if (t == PLEAT_F32 && op == AOP_ADD) SCAN_APPLY(float, S_ADD);
+  else if (t == PLEAT_F32) SCAN_APPLY(float, S_MUL);
+  else if (op == AOP_ADD) SCAN_APPLY(double, S_ADD);
+  else SCAN_APPLY(double, S_MUL);
 }
 
 /* ---- compaction -------------------------------------------------------------- */

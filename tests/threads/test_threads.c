@@ -400,6 +400,40 @@ static void test_stateful_stages(void **state) {
   free(d);
 }
 
+/* Float scans whose summary pass folds SCAN_LANES (8) leaves side by side
+   (core/exec.c scan_flush): blocks of 8 and more leaves, so full batches,
+   partial ones and leaves with few or no live elements all occur. */
+static const char *const SCANS[] = {
+  "filter(x >= 0 && x < 1) |> scan(+) |> take_nth(1013) |> collect",
+  "filter(x > 0.4 && x < 1) |> scan(+) |> take_nth(511) |> collect",
+  "scan(+) |> (last, count)",
+  "filter(x > 0.999 && x < 1) |> scan(+) |> collect",
+  "filter(x >= 0 && x < 1) |> map(f64(x)) |> scan(+) |> take_nth(997) |> collect",
+  "map(f64(x) * 0.25 + 0.875) |> filter(x < 1.1) |> scan(*) |> take_nth(1999) |> collect",
+  "filter(x >= 0 && x < 1) |> map(x * 0.5 + 0.75) |> scan(*, 1.0) |> (last, sum)",
+  "filter(x >= 0 && x < 1) |> map(-(x - x)) |> scan(+) |> take_nth(3001) |> collect",
+  "filter(x >= 0 && x < 1) |> scan(+, -0.0) |> filter(x > 2000) |> first",
+};
+
+static void test_scan_batches(void **state) {
+  (void)state;
+  uint64_t n = 4096u * 100 + 777; /* 100 leaves and a bit */
+  float *d = edgy_f32(n, 7);
+  pleat_column c = pt_col(NULL, PLEAT_F32, d, n);
+  static const char *const blocks[] = {"8", "16", "64"};
+  setenv("PLEAT_THREADS_SERIAL_BELOW", "0", 1);
+  for (size_t b = 0; b < NL(blocks); b++) {
+    setenv("PLEAT_THREADS_BLOCK", blocks[b], 1);
+    pleat_ctx *ctx = ctx_threads(b == 1 ? 3 : 2);
+    assert_non_null(ctx);
+    for (size_t q = 0; q < NL(SCANS); q++) check_same(ctx, SCANS[q], &c, 1);
+    pleat_ctx_free(ctx);
+  }
+  unsetenv("PLEAT_THREADS_BLOCK");
+  unsetenv("PLEAT_THREADS_SERIAL_BELOW");
+  free(d);
+}
+
 /* find_first and friends over a lazy range of 2^40: the leftmost hit at once
    at every worker count; and a filter that keeps only the second half. */
 static void test_early_termination(void **state) {
@@ -477,6 +511,7 @@ int main(void) {
     cmocka_unit_test(test_shared_context_stress),
     cmocka_unit_test(test_fork),
     cmocka_unit_test(test_stateful_stages),
+    cmocka_unit_test(test_scan_batches),
     cmocka_unit_test(test_early_termination),
     cmocka_unit_test(test_errors),
   };
