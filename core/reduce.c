@@ -468,15 +468,19 @@ static void lanes_reset(pleat__redrt *rr) {
   id.i = 0;
   if (r->kind == RED_PROD || (r->kind == RED_REDUCE && r->op == AOP_MUL)) id.f = 1.0;
   if (r->kind == RED_REDUCE && r->has_init) id = r->init;
-  for (int l = 0; l < PLEAT_LANES; l++) {
-    rr->lane[l] = id;
-    rr->lane_f[l] = (float)id.f;
-    rr->lane_d[l] = id.f;
-    rr->s2[l] = 0;
-  }
+  /* only the lanes the kind folds into: this runs once per leaf */
+  bool sum = (r->kind == RED_SUM || r->kind == RED_PROD) && is_flt(t);
+  bool moments = r->kind == RED_MEAN || r->kind == RED_VAR || r->kind == RED_STD;
+  if (!sum && !moments)
+    for (int l = 0; l < PLEAT_LANES; l++) rr->lane[l] = id;
+  if (!moments && t != PLEAT_F64)
+    for (int l = 0; l < PLEAT_LANES; l++) rr->lane_f[l] = (float)id.f;
+  if (moments || t != PLEAT_F32)
+    for (int l = 0; l < PLEAT_LANES; l++) rr->lane_d[l] = id.f;
+  if (moments)
+    for (int l = 0; l < PLEAT_LANES; l++) rr->s2[l] = 0;
   rr->leaf_n = 0;
   rr->k_set = false;
-  (void)t;
 }
 
 pleat_status pleat__reduce_init(pleat__exec *ex) {
