@@ -60,9 +60,14 @@ PLEAT_API pleat_status pleat_ctx_create(pleat_ctx **out, const pleat_ctx_options
 PLEAT_API void pleat_ctx_free(pleat_ctx *ctx) {
   if (!ctx) return;
   if (ctx->backend && ctx->backend->ctx_free) ctx->backend->ctx_free(ctx, ctx->backend_state);
+  pleat__recycle_drain(&ctx->rc, &ctx->al);
   pthread_mutex_destroy(&ctx->lock);
   pleat__alloc al = ctx->al;
   pleat__free(&al, ctx);
+}
+
+PLEAT_API void pleat_ctx_trim(pleat_ctx *ctx) {
+  if (ctx) pleat__recycle_drain(&ctx->rc, &ctx->al);
 }
 
 PLEAT_API const char *pleat_ctx_backend(const pleat_ctx *ctx) {
@@ -273,7 +278,7 @@ PLEAT_API void pleat_string_free(const pleat_ctx *ctx, char *text) {
 
 /* ---- results ----------------------------------------------------------------- */
 
-static pleat_result oom_result = {NULL, PLEAT_E_NOMEM, -1, {"out of memory"}, NULL, NULL, NULL, 0, 0};
+static pleat_result oom_result = {NULL, PLEAT_E_NOMEM, -1, {"out of memory"}, NULL, NULL, NULL, NULL, 0, 0, NULL};
 
 void *pleat__res_alloc(pleat_result *r, size_t n) {
   n = (n + 15) & ~(size_t)15;
@@ -295,17 +300,23 @@ void *pleat__res_alloc(pleat_result *r, size_t n) {
   return p;
 }
 
-bool pleat__res_adopt(pleat_result *r, void *p) {
+bool pleat__res_adopt_sized(pleat_result *r, void *p, size_t n) {
   if (r->nbig == r->bigcap) {
     size_t cap = r->bigcap ? r->bigcap * 2 : 4;
     void **q = pleat__realloc(r->al, r->bigs, cap * sizeof *q);
     if (!q) return false;
     r->bigs = q;
+    size_t *z = pleat__realloc(r->al, r->bigsz, cap * sizeof *z);
+    if (!z) return false;
+    r->bigsz = z;
     r->bigcap = cap;
   }
-  r->bigs[r->nbig++] = p;
+  r->bigs[r->nbig] = p;
+  r->bigsz[r->nbig++] = n;
   return true;
 }
+
+bool pleat__res_adopt(pleat_result *r, void *p) { return pleat__res_adopt_sized(r, p, 0); }
 
 void pleat__res_fail(pleat_result *r, pleat_status st, int64_t index, const char *fmt, ...) {
   if (r->status != PLEAT_OK) return; /* keep the first error */
@@ -341,6 +352,7 @@ PLEAT_API pleat_status pleat_plan_run(const pleat_plan *p, const pleat_column *c
   }
   memset(r, 0, sizeof *r);
   r->al = al;
+  r->rc = &p->ctx->rc;
   r->err_index = -1;
   *out = r;
   if (!p->ok) return run_fail(r, PLEAT_E_MISUSE, "the plan failed to compile: %s", p->msg.text);
@@ -405,7 +417,8 @@ PLEAT_API void pleat_result_free(pleat_result *r) {
     pleat__free(r->al, b);
     b = nx;
   }
-  for (size_t k = 0; k < r->nbig; k++) pleat__free(r->al, r->bigs[k]);
+  for (size_t k = 0; k < r->nbig; k++) pleat__recycle_give(r->rc, r->al, r->bigs[k], r->bigsz[k]);
   pleat__free(r->al, r->bigs);
+  pleat__free(r->al, r->bigsz);
   pleat__free(r->al, r);
 }

@@ -9,6 +9,7 @@
 
 #include "ast.h"
 #include "pleat_int.h"
+#include "recycle.h"
 
 struct pleat__backend_ops;
 
@@ -20,6 +21,7 @@ struct pleat_ctx {
   char device[256];                         /* PLEAT_DEVICE or option */
   pthread_mutex_t lock;                     /* guards msg */
   pleat__msg msg;
+  pleat__recycle rc;                        /* big result blocks for the next runs */
 };
 
 /** The context's allocator (for the builder, which lives outside plan.c). */

@@ -9,6 +9,7 @@
 #include "fold_kernels.h"
 
 #include "ast.h" /* AOP_* */
+#include "compact_x86.h"
 
 #define L PLEAT_LANES
 
@@ -493,6 +494,11 @@ size_t pleat__k_compact(size_t es, void *dst, const void *src, const uint8_t *m,
     memcpy(dst, src, len * es);
     return len;
   }
+#if PLEAT_COMPACT_X86
+  bool done;
+  size_t got = pleat__compact_x86(es, dst, src, m, len, &done);
+  if (done) return got;
+#endif
   size_t n = 0;
   switch (es) {
     case 1: COMPACT(uint8_t); break;

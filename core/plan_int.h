@@ -57,13 +57,18 @@ struct pleat_result {
   pleat_value *value;
   pleat__blk *blocks;
   void **bigs;             /* separately allocated arrays (collect) */
+  size_t *bigsz;           /* their sizes, 0: not for the context's cache */
   size_t nbig, bigcap;
+  struct pleat__recycle *rc; /* where big blocks go back to (the context's) */
 };
 
 /** Zeroed memory owned by the result; NULL on OOM. */
 void *pleat__res_alloc(pleat_result *r, size_t n);
 /** Takes ownership of p (allocated with r->al), freed with the result. */
 bool pleat__res_adopt(pleat_result *r, void *p);
+/** The same for a block of n bytes, which then goes back to the context's
+    cache of big blocks (recycle.h) when the result is freed. */
+bool pleat__res_adopt_sized(pleat_result *r, void *p, size_t n);
 /** Sets the run's error (status, element index or -1, message). */
 void pleat__res_fail(pleat_result *r, pleat_status st, int64_t index,
                      const char *fmt, ...) PLEAT_PRINTF(4, 5);

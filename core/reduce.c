@@ -22,7 +22,10 @@
 
 #include "ast.h"
 #include "exec_int.h"
+#include "compact_x86.h"
 #include "fold_kernels.h"
+#include "plan_int.h"
+#include "recycle.h"
 
 #define NLEVEL 64
 
@@ -71,6 +74,7 @@ typedef struct pleat__redrt {
   pleat__imm fv[PLEAT_MAX_TUPLE];
   /* collect */
   void *cb[PLEAT_MAX_TUPLE];
+  size_t cbytes[PLEAT_MAX_TUPLE]; /* each buffer's allocated size */
   int64_t *csrc;      /* foldl in a parallel block: each kept input's index */
   uint64_t clen, ccap;
   bool cext;          /* cb points into another state's buffers (collect_into) */
@@ -520,7 +524,8 @@ void pleat__reduce_free(pleat__exec *ex) {
   for (uint32_t k = 0; k < ex->ir->nred; k++) {
     pleat__redrt *rr = &ex->rr[k];
     if (!rr->cext)
-      for (int f = 0; f < PLEAT_MAX_TUPLE; f++) pleat__free(ex->al, rr->cb[f]);
+      for (int f = 0; f < PLEAT_MAX_TUPLE; f++)
+        pleat__recycle_give(ex->res ? ex->res->rc : NULL, ex->al, rr->cb[f], rr->cbytes[f]);
     pleat__free(ex->al, rr->csrc);
     level_free(ex, &rr->leaf);
     level_free(ex, &rr->spare);
@@ -786,12 +791,25 @@ static bool buf_reserve(pleat__exec *ex, pleat__redrt *rr, uint64_t need) {
   if (need <= rr->ccap) return true;
   uint64_t cap = rr->ccap ? rr->ccap : 1024;
   while (cap < need) cap *= 2;
+  uint64_t room = UINT64_MAX; /* what every field's buffer holds */
   for (int f = 0; f < r->nin; f++) {
     size_t es = pleat_dtype_size(ex->ir->ins[r->in[f]].type);
-    void *p = pleat__realloc(ex->al, rr->cb[f], pleat__mulsize((size_t)cap, es));
-    if (!p) return false;
+    size_t bytes = pleat__mulsize((size_t)cap, es), got = 0;
+    /* a big buffer: one the context kept from an earlier result, if any */
+    void *p = pleat__recycle_take(ex->res ? ex->res->rc : NULL, bytes, &got);
+    if (p) {
+      if (rr->clen) memcpy(p, rr->cb[f], (size_t)rr->clen * es);
+      pleat__free(ex->al, rr->cb[f]);
+    } else {
+      p = pleat__realloc(ex->al, rr->cb[f], bytes);
+      if (!p) return false;
+      got = bytes;
+    }
     rr->cb[f] = p;
+    rr->cbytes[f] = got;
+    if (got / es < room) room = got / es;
   }
+  if (room > cap) cap = room;
   if (r->kind == RED_FOLDL) {
     void *p = pleat__realloc(ex->al, rr->csrc, pleat__mulsize((size_t)cap, sizeof *rr->csrc));
     if (!p) return false;
@@ -818,9 +836,15 @@ static bool collect_push_exact(pleat__exec *ex, pleat__redrt *rr, pleat__seg *sg
     size_t es = pleat_dtype_size(ex->ir->ins[r->in[f]].type);
     char *dst = (char *)rr->cb[f] + rr->clen * es;
     const char *v = ex->val[r->in[f]];
+    bool done = false;
     if (rr->clen + len <= rr->ccap) {
       pleat__k_compact(es, dst, v, m, len);
-    } else {
+      continue;
+    }
+#if PLEAT_COMPACT_X86
+    if (m) pleat__compact_x86(es, dst, v, m, len, &done); /* exact: nothing past its end */
+#endif
+    if (!done) {
       for (size_t j = 0; j < len; j++)
         if (!m || m[j]) { memcpy(dst, v + j * es, es); dst += es; }
     }
@@ -1286,8 +1310,9 @@ pleat_status pleat__reduce_finish(pleat__exec *ex) {
         v->dtype = (pleat_dtype)ir->ins[r->in[0]].type;
         v->len = rr->clen;
         v->data = rr->cb[0];
-        if (rr->cb[0] && !pleat__res_adopt(ex->res, rr->cb[0])) goto nomem;
+        if (rr->cb[0] && !pleat__res_adopt_sized(ex->res, rr->cb[0], rr->cbytes[0])) goto nomem;
         rr->cb[0] = NULL;
+        rr->cbytes[0] = 0;
       } else {
         pleat_value *rows = pleat__res_alloc(ex->res, pleat__mulsize((size_t)rr->clen, sizeof *rows));
         pleat_value *cells = pleat__res_alloc(ex->res, pleat__mulsize((size_t)rr->clen * r->nin, sizeof *cells));
@@ -1398,7 +1423,12 @@ static bool buf_append(pleat__exec *ex, pleat__redrt *d, pleat__redrt *s) {
   if (!s->clen) return true;
   if (!d->clen && !d->ccap) {
     /* take the block's buffers as they are */
-    for (int f = 0; f < r->nin; f++) { d->cb[f] = s->cb[f]; s->cb[f] = NULL; }
+    for (int f = 0; f < r->nin; f++) {
+      d->cb[f] = s->cb[f];
+      d->cbytes[f] = s->cbytes[f];
+      s->cb[f] = NULL;
+      s->cbytes[f] = 0;
+    }
     d->clen = s->clen;
     d->ccap = s->ccap;
     s->clen = s->ccap = 0;

@@ -11,7 +11,8 @@
 **                         from any number of threads at once
 **   pleat_result_value    read the typed result
 **   pleat_*_free          every handle is freed by its own function, which
-**                         accepts NULL
+**                         accepts NULL; results before their context
+**   pleat_ctx_trim        release the big result blocks kept for reuse
 **
 ** Errors: every function returns a pleat_status.  The detailed message
 ** ("what and where") lives on the handle that failed: constructors hand the
@@ -160,6 +161,11 @@ typedef struct pleat_ctx_options {
     pleat_ctx_free(*out).  On out-of-memory *out is NULL. */
 PLEAT_API pleat_status pleat_ctx_create(pleat_ctx **out,
                                         const pleat_ctx_options *opts);
+/** Releases the big result blocks the context keeps for its next runs (see
+    pleat_result_free): at most two, each of 1 MiB or more.  Best effort: a
+    block that another thread is handing over at that moment stays.  Safe
+    from any thread; NULL is a no-op.  pleat_ctx_free releases them too. */
+PLEAT_API void pleat_ctx_trim(pleat_ctx *ctx);
 /** Frees a context; NULL is a no-op.  Plans of the context must be freed
     first (a plan keeps a pointer to its context). */
 PLEAT_API void pleat_ctx_free(pleat_ctx *ctx);
@@ -286,7 +292,11 @@ PLEAT_API pleat_status pleat_result_status(const pleat_result *res);
 PLEAT_API const char *pleat_result_errmsg(const pleat_result *res);
 /** Source index of the element a run-time error happened at, or -1. */
 PLEAT_API int64_t pleat_result_error_index(const pleat_result *res);
-/** Frees a result; NULL is a no-op. */
+/** Frees a result; NULL is a no-op.  Free every result of a context before
+    the context.  A big collected array (1 MiB or more) is not returned to
+    the system at once: the context keeps its last two such blocks and gives
+    them to its next runs, so a plan run again and again writes into memory
+    that is already mapped (see pleat_ctx_trim). */
 PLEAT_API void pleat_result_free(pleat_result *res);
 
 /** Writes v as one JSON value (no newline): numbers, true/false, null,
