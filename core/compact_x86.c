@@ -82,6 +82,13 @@ static inline unsigned mask8(const uint8_t *m) {
   return (unsigned)(((w & 0x0101010101010101ull) * 0x0102040810204080ull) >> 56);
 }
 
+/* 4 mask bytes (0/1) as a bit mask */
+static inline unsigned mask4(const uint8_t *m) {
+  uint32_t w;
+  memcpy(&w, m, 4);
+  return (unsigned)((((uint64_t)(w & 0x01010101u)) * 0x01020408u) >> 24) & 0xf;
+}
+
 AVX2 static size_t c4_256(uint32_t *d, const uint32_t *s, const uint8_t *m, size_t len) {
   size_t n = 0, j = 0;
   for (; j + 8 <= len; j += 8) {
@@ -101,8 +108,7 @@ AVX2 static size_t c4_256(uint32_t *d, const uint32_t *s, const uint8_t *m, size
 AVX2 static size_t c8_256(uint64_t *d, const uint64_t *s, const uint8_t *m, size_t len) {
   size_t n = 0, j = 0;
   for (; j + 4 <= len; j += 4) {
-    unsigned k = mask8(m + j) & 0xf; /* reads 8 mask bytes: j + 8 <= len below */
-    if (j + 8 > len) break;
+    unsigned k = mask4(m + j);
     /* a 64-bit lane is two 32-bit ones: lane b -> 2b, 2b + 1 */
     uint32_t idx[8];
     int c = 0;

@@ -257,7 +257,7 @@ static void scan_flush(pleat__exec *ex) {
   const pleat__ir_ins *in = &ex->ir->ins[ex->upto];
   int t = in->type;
   size_t es = t == PLEAT_F32 ? 4 : 8;
-  const void *a[SCAN_LANES];
+  void *a[SCAN_LANES];
   const uint8_t *m[SCAN_LANES];
   size_t len[SCAN_LANES];
   uint64_t loc[SCAN_LANES];

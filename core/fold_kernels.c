@@ -356,61 +356,15 @@ bool pleat__k_scan(int op, int t, void *out, const void *a, const uint8_t *m, si
   return false;
 }
 
-/* The locals of SCAN_LANES leaves at once: each leaf's chain is strict
-   (element by element from its first live element), but the chains of
-   different leaves are independent, so running them side by side hides the
-   latency of the op (4 cycles for an add here) that bounds one chain.  A
-   masked element takes the op's identity (-0 for +, 1 for *): x op id is
-   x exactly, NaN payloads aside (not promised).  The first live element
-   then starts each chain as itself: id op x0 = x0. */
-#define SCAN_LOCALS(FT, OP, ID)                                                \
-  do {                                                                         \
-    FT loc[SCAN_LANES];                                                        \
-    const FT *A[SCAN_LANES];                                                   \
-    size_t mn = len[0];                                                        \
-    bool any_m = false;                                                        \
-    for (int g = 0; g < SCAN_LANES; g++) {                                     \
-      loc[g] = ID;                                                             \
-      A[g] = a[g];                                                             \
-      if (len[g] < mn) mn = len[g];                                            \
-      any_m |= m[g] != NULL;                                                   \
-    }                                                                          \
-    size_t j = 0;                                                              \
-    if (!any_m)                                                                \
-      for (; j < mn; j++)                                                      \
-        for (int g = 0; g < SCAN_LANES; g++) loc[g] = OP(loc[g], A[g][j]);    \
-    else                                                                       \
-      for (; j < mn; j++)                                                      \
-        for (int g = 0; g < SCAN_LANES; g++) {                                 \
-          FT x = A[g][j];                                                      \
-          if (m[g] && !m[g][j]) x = ID;                                        \
-          loc[g] = OP(loc[g], x);                                              \
-        }                                                                      \
-    for (int g = 0; g < SCAN_LANES; g++) {                                     \
-      for (size_t q = j; q < len[g]; q++)                                      \
-        if (!m[g] || m[g][q]) loc[g] = OP(loc[g], A[g][q]);                    \
-      int64_t live = m[g] ? pleat__k_count(m[g], NULL, len[g]) : (int64_t)len[g]; \
-      set[g] = live > 0;                                                       \
-      memcpy((char *)locals + 8 * g, &loc[g], sizeof loc[g]);                  \
-    }                                                                          \
-  } while (0)
-
-PLEAT_CLONES
-bool pleat__k_scan_locals(int op, int t, const void *const *a, const uint8_t *const *m,
-                          const size_t *len, void *locals, uint8_t *set) {
-  if (t == PLEAT_F32 && op == AOP_ADD) SCAN_LOCALS(float, S_ADD, -0.0f);
-  else if (t == PLEAT_F32 && op == AOP_MUL) SCAN_LOCALS(float, S_MUL, 1.0f);
-  else if (t == PLEAT_F64 && op == AOP_ADD) SCAN_LOCALS(double, S_ADD, -0.0);
-  else if (t == PLEAT_F64 && op == AOP_MUL) SCAN_LOCALS(double, S_MUL, 1.0);
-  else return false;
-  return true;
-}
-
-/* The running values themselves, in place: a[g][j] becomes leaf g's
-   local after element j (the identity before its first live element; a
-   masked element repeats the one before it).  The same chains as
-   SCAN_LOCALS, so the same bits as the element-at-a-time fold. */
-#define SCAN_PREFIXES(FT, OP, ID)                                              \
+/* The scan of SCAN_LANES leaves at once, in place: a[g][j] becomes leaf
+   g's local after element j.  Each leaf's chain is strict (element by
+   element from its first live element), but the chains of different leaves
+   are independent, so running them side by side hides the latency of the
+   op (4 cycles for an add here) that bounds one chain.  A masked element
+   takes the op's identity (-0 for +, 1 for *): x op id is x exactly, NaN
+   payloads aside (not promised), so a masked element repeats the value
+   before it, and the first live element starts its chain as itself. */
+#define SCAN_CHAINS(FT, OP, ID, KEEP)                                          \
   do {                                                                         \
     FT loc[SCAN_LANES];                                                        \
     FT *A[SCAN_LANES];                                                         \
@@ -425,29 +379,53 @@ bool pleat__k_scan_locals(int op, int t, const void *const *a, const uint8_t *co
     size_t j = 0;                                                              \
     if (!any_m)                                                                \
       for (; j < mn; j++)                                                      \
-        for (int g = 0; g < SCAN_LANES; g++) A[g][j] = loc[g] = OP(loc[g], A[g][j]); \
+        for (int g = 0; g < SCAN_LANES; g++) {                                 \
+          loc[g] = OP(loc[g], A[g][j]);                                        \
+          if (KEEP) A[g][j] = loc[g];                                          \
+        }                                                                      \
     else                                                                       \
       for (; j < mn; j++)                                                      \
         for (int g = 0; g < SCAN_LANES; g++) {                                 \
           FT x = A[g][j];                                                      \
           if (m[g] && !m[g][j]) x = ID;                                        \
-          A[g][j] = loc[g] = OP(loc[g], x);                                    \
+          loc[g] = OP(loc[g], x);                                              \
+          if (KEEP) A[g][j] = loc[g];                                          \
         }                                                                      \
-    for (int g = 0; g < SCAN_LANES; g++)                                       \
+    for (int g = 0; g < SCAN_LANES; g++) {                                     \
       for (size_t q = j; q < len[g]; q++) {                                    \
         if (!m[g] || m[g][q]) loc[g] = OP(loc[g], A[g][q]);                    \
-        A[g][q] = loc[g];                                                      \
+        if (KEEP) A[g][q] = loc[g];                                            \
       }                                                                        \
+      if (!KEEP) memcpy((char *)locals + 8 * g, &loc[g], sizeof loc[g]);       \
+    }                                                                          \
+  } while (0)
+
+/* One function for both: KEEP (the prefixes, in place) or the locals only
+   (a summary pass: no stores in the chains' loop). */
+#define SCAN_BY_TYPE(KEEP)                                                     \
+  do {                                                                         \
+    if (t == PLEAT_F32 && op == AOP_ADD) SCAN_CHAINS(float, S_ADD, -0.0f, KEEP); \
+    else if (t == PLEAT_F32 && op == AOP_MUL) SCAN_CHAINS(float, S_MUL, 1.0f, KEEP); \
+    else if (t == PLEAT_F64 && op == AOP_ADD) SCAN_CHAINS(double, S_ADD, -0.0, KEEP); \
+    else if (t == PLEAT_F64 && op == AOP_MUL) SCAN_CHAINS(double, S_MUL, 1.0, KEEP); \
+    else return false;                                                         \
   } while (0)
 
 PLEAT_CLONES
 bool pleat__k_scan_prefixes(int op, int t, void *const *a, const uint8_t *const *m,
                             const size_t *len) {
-  if (t == PLEAT_F32 && op == AOP_ADD) SCAN_PREFIXES(float, S_ADD, -0.0f);
-  else if (t == PLEAT_F32 && op == AOP_MUL) SCAN_PREFIXES(float, S_MUL, 1.0f);
-  else if (t == PLEAT_F64 && op == AOP_ADD) SCAN_PREFIXES(double, S_ADD, -0.0);
-  else if (t == PLEAT_F64 && op == AOP_MUL) SCAN_PREFIXES(double, S_MUL, 1.0);
-  else return false;
+  void *locals = NULL;
+  (void)locals;
+  SCAN_BY_TYPE(1);
+  return true;
+}
+
+PLEAT_CLONES
+bool pleat__k_scan_locals(int op, int t, void *const *a, const uint8_t *const *m,
+                          const size_t *len, void *locals, uint8_t *set) {
+  SCAN_BY_TYPE(0);
+  for (int g = 0; g < SCAN_LANES; g++)
+    set[g] = (m[g] ? pleat__k_count(m[g], NULL, len[g]) : (int64_t)len[g]) > 0;
   return true;
 }
 

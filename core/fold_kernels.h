@@ -65,20 +65,21 @@ size_t pleat__k_compact(size_t es, void *dst, const void *src, const uint8_t *m,
 /** The first j < len with m[j] (m == NULL: every j) and p[j] == want, or
     len. */
 size_t pleat__k_find(const uint8_t *m, const uint8_t *p, uint8_t want, size_t len);
-/** Leaves whose scan locals pleat__k_scan_locals computes at once. */
+/** Leaves whose scans pleat__k_scan_prefixes runs at once. */
 #define SCAN_LANES 8
-/** The scan locals of SCAN_LANES leaves side by side (a summary pass):
-    leaf g's a[g] (len[g] elements, live where m[g], NULL: all) folded by
-    float + or * from its first live element into locals[8 g ..] (the
-    element type in the first bytes); set[g] whether it had one.  False
-    (nothing done) unless t is f32 or f64 and op is + or *. */
-bool pleat__k_scan_locals(int op, int t, const void *const *a, const uint8_t *const *m,
-                          const size_t *len, void *locals, uint8_t *set);
-/** The same chains as pleat__k_scan_locals, keeping every running value:
-    a[g][j] becomes leaf g's local after element j (the op's identity, -0
-    or 1, before its first live element).  False as there. */
+/** The scans of SCAN_LANES leaves side by side, in place: leaf g's a[g]
+    (len[g] elements, live where m[g], NULL: all) folded by float + or *
+    from its first live element, a[g][j] becoming the running value after
+    element j (the op's identity, -0 or 1, before the first live one; a
+    masked element repeats the value before it).  False (nothing done)
+    unless t is f32 or f64 and op is + or *. */
 bool pleat__k_scan_prefixes(int op, int t, void *const *a, const uint8_t *const *m,
                             const size_t *len);
+/** The same, keeping only each leaf's last running value (a summary pass)
+    in locals[8 g ..] (the element type in the first bytes), set[g] whether
+    it had a live element; the inputs stay as they are. */
+bool pleat__k_scan_locals(int op, int t, void *const *a, const uint8_t *const *m,
+                          const size_t *len, void *locals, uint8_t *set);
 /** A chunk's scan output from its prefixes p: out[j] = carry op p[j]
     (p[j] while !carry_set) where m[j] (m == NULL: all), a[j] elsewhere.
     Float + and * only (as pleat__k_scan_prefixes). */

@@ -1,6 +1,6 @@
 /* LABELS: quick core */
 /*
-** test_compact.c -- the AVX-512 and AVX2 compactions (core/compact_x86.c)
+** test_compact_x86.c -- the AVX-512 and AVX2 compactions (core/compact_x86.c)
 ** against the plain loop: every mask density, lengths around the vector
 ** widths, 4- and 8-byte elements, and not one byte written past the kept
 ** elements (a parallel collect's neighbour owns them).
