@@ -247,8 +247,12 @@ static bool scan_batchable(const pleat__ir_ins *in) {
          (in->aux == AOP_ADD || in->aux == AOP_MUL);
 }
 
+/* Whether this pass keeps scan k's inputs for a batch: the scan a summary
+   pass ends at, unless a batch of the first such scan is running (then a
+   later scan's summary takes the plain path: the batch owns the buffer). */
 static bool scan_defers(const pleat__exec *ex, uint32_t k) {
-  return ex->summary && k == ex->upto && scan_batchable(&ex->ir->ins[k]);
+  return ex->summary && k == ex->upto && scan_batchable(&ex->ir->ins[k]) && !ex->batch_ready &&
+         (!ex->batching || (int32_t)k == ex->batch_scan);
 }
 
 /* The deferred leaves' locals, side by side, into the block's summary. */
@@ -284,6 +288,7 @@ static void scan_flush(pleat__exec *ex) {
 /* Keeps this leaf's scan input for scan_flush; false (nothing kept) when
    the batch buffer cannot be had. */
 static bool scan_defer(pleat__exec *ex, const pleat__seg *sg, const void *a, int t) {
+  if (ex->ndefer >= SCAN_LANES) return false; /* never: a batch flushes at 8 */
   if (!ex->defer_buf) {
     ex->defer_buf = pleat__malloc(ex->al, (size_t)SCAN_LANES * CHUNK * 9);
     if (!ex->defer_buf) return false;

@@ -1147,6 +1147,9 @@ static void test_tree_shapes(void **state) {
         snprintf(text, sizeof text, "%smap(1 + x / 4096) |> scan(*, -1) |> take_nth(401) |> collect",
                  pre[q]);
         compare_one(ctx, id++, 0x7ee5, text, &c, 1, &st);
+        snprintf(text, sizeof text, "%sscan(+) |> map(x * 0.5) |> scan(+) |> take_nth(397) |> collect",
+                 pre[q]);
+        compare_one(ctx, id++, 0x7ee5, text, &c, 1, &st);
         /* a leaf of -0.0 only: its chain starts at its first element, not +0 */
         snprintf(text, sizeof text, "%smap(-(x - x)) |> scan(+) |> take_nth(4093) |> collect", pre[q]);
         compare_one(ctx, id++, 0x7ee5, text, &c, 1, &st);

@@ -413,6 +413,9 @@ static const char *const SCANS[] = {
   "filter(x >= 0 && x < 1) |> map(x * 0.5 + 0.75) |> scan(*, 1.0) |> (last, sum)",
   "filter(x >= 0 && x < 1) |> map(-(x - x)) |> scan(+) |> take_nth(3001) |> collect",
   "filter(x >= 0 && x < 1) |> scan(+, -0.0) |> filter(x > 2000) |> first",
+  /* a second float scan: its summary pass runs the first one's batches */
+  "filter(x >= 0 && x < 1) |> scan(+) |> map(x * 0.5) |> scan(+) |> take_nth(1001) |> collect",
+  "filter(x >= 0 && x < 1) |> scan(*) |> dedupe |> scan(+) |> (last, count)",
 };
 
 static void test_scan_batches(void **state) {
