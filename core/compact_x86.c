@@ -14,6 +14,7 @@
 
 #if PLEAT_COMPACT_X86
 #  include <immintrin.h>
+#  include <pthread.h>
 
 #  define AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,popcnt")))
 #  define AVX2 __attribute__((target("avx2,popcnt")))
@@ -59,10 +60,9 @@ AVX512 static size_t c8_512(uint64_t *d, const uint64_t *s, const uint8_t *m, si
    permutation for 4-byte lanes), and the store mask of its count. */
 static uint32_t perm8[256][8];
 static int32_t first[9][8];
-static atomic_int tables_ready;
+static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
-static void tables(void) {
-  if (atomic_load_explicit(&tables_ready, memory_order_acquire)) return;
+static void fill_tables(void) {
   for (int k = 0; k < 256; k++) {
     int c = 0;
     for (int b = 0; b < 8; b++)
@@ -71,8 +71,10 @@ static void tables(void) {
   }
   for (int c = 0; c <= 8; c++)
     for (int l = 0; l < 8; l++) first[c][l] = l < c ? -1 : 0;
-  atomic_store_explicit(&tables_ready, 1, memory_order_release);
 }
+
+/* Filled once, by whichever thread comes first (the others wait). */
+static void tables(void) { pthread_once(&tables_once, fill_tables); }
 
 /* 8 mask bytes (0/1) as a bit mask */
 static inline unsigned mask8(const uint8_t *m) {

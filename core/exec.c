@@ -251,8 +251,15 @@ static bool scan_batchable(const pleat__ir_ins *in) {
    pass ends at, unless a batch of the first such scan is running (then a
    later scan's summary takes the plain path: the batch owns the buffer). */
 static bool scan_defers(const pleat__exec *ex, uint32_t k) {
-  return ex->summary && k == ex->upto && scan_batchable(&ex->ir->ins[k]) && !ex->batch_ready &&
-         (!ex->batching || (int32_t)k == ex->batch_scan);
+  return ex->summary && k == ex->upto && ex->defer_buf && scan_batchable(&ex->ir->ins[k]) &&
+         !ex->batch_ready && (!ex->batching || (int32_t)k == ex->batch_scan);
+}
+
+/* The batch buffer, once per exec; without it nothing is deferred (the
+   leaf-at-a-time path runs), so a failed allocation changes no answer. */
+static bool defer_buf_get(pleat__exec *ex) {
+  if (!ex->defer_buf) ex->defer_buf = pleat__malloc(ex->al, (size_t)SCAN_LANES * CHUNK * 9);
+  return ex->defer_buf != NULL;
 }
 
 /* The deferred leaves' locals, side by side, into the block's summary. */
@@ -285,14 +292,9 @@ static void scan_flush(pleat__exec *ex) {
   ex->ndefer = 0;
 }
 
-/* Keeps this leaf's scan input for scan_flush; false (nothing kept) when
-   the batch buffer cannot be had. */
-static bool scan_defer(pleat__exec *ex, const pleat__seg *sg, const void *a, int t) {
-  if (ex->ndefer >= SCAN_LANES) return false; /* never: a batch flushes at 8 */
-  if (!ex->defer_buf) {
-    ex->defer_buf = pleat__malloc(ex->al, (size_t)SCAN_LANES * CHUNK * 9);
-    if (!ex->defer_buf) return false;
-  }
+/* Keeps this leaf's scan input for scan_flush (scan_defers said yes, so
+   the buffer is there). */
+static void scan_defer(pleat__exec *ex, const pleat__seg *sg, const void *a, int t) {
   uint32_t g = ex->ndefer;
   size_t es = t == PLEAT_F32 ? 4 : 8;
   memcpy(ex->defer_buf + (size_t)g * CHUNK * 8, a, sg->len * es);
@@ -301,7 +303,6 @@ static bool scan_defer(pleat__exec *ex, const pleat__seg *sg, const void *a, int
   ex->defer_len[g] = sg->len;
   ex->defer_leaf[g] = sg->base / PLEAT_LEAF;
   ex->ndefer++;
-  return true;
 }
 
 /* Per leaf: a local running op from the leaf's first element, and the
@@ -314,7 +315,10 @@ static void scan_stage(pleat__exec *ex, uint32_t k, pleat__seg *sg) {
   size_t len = sg->len;
   int t = in->type;
   const void *a = ex->val[in->a];
-  if (scan_defers(ex, k) && scan_defer(ex, sg, a, t)) return;
+  if (scan_defers(ex, k)) {
+    scan_defer(ex, sg, a, t);
+    return;
+  }
   void *out = ex->val[k];
   if (ex->batch_ready && (int32_t)k == ex->batch_scan) {
     /* the running values were computed with the batch's (leaves_batched) */
@@ -1131,11 +1135,7 @@ static bool can_batch(pleat__exec *ex) {
     ex->batch_st = pleat__malloc(ex->al, pleat__mulsize(ex->ir->nins + 1, sizeof *ex->batch_st));
     if (!ex->batch_st) return false;
   }
-  if (!ex->defer_buf) {
-    ex->defer_buf = pleat__malloc(ex->al, (size_t)SCAN_LANES * CHUNK * 9);
-    if (!ex->defer_buf) return false;
-  }
-  return true;
+  return defer_buf_get(ex);
 }
 
 void pleat__exec_leaves(pleat__exec *ex, uint64_t l0, uint64_t l1) {
@@ -1144,6 +1144,8 @@ void pleat__exec_leaves(pleat__exec *ex, uint64_t l0, uint64_t l1) {
     leaves_batched(ex, l0, l1);
     return;
   }
+  if (ex->summary && ex->upto < ex->ir->nins && scan_batchable(&ex->ir->ins[ex->upto]))
+    (void)defer_buf_get(ex); /* the summary of a float scan: 8 leaves at a time */
   for (uint64_t L = l0; L < l1 && !ex->stop; L++)
     if (!run_leaf(ex, L)) break;
   scan_flush(ex);
