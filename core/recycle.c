@@ -10,12 +10,11 @@ void *pleat__recycle_take(pleat__recycle *rc, size_t need, size_t *got) {
   *got = 0;
   if (!rc || need < PLEAT__RECYCLE_MIN || !lock(rc)) return NULL;
   int best = -1;
-  /* not a block four times too big: a small result would hold it for its
-     whole life, away from the big run it fits */
+  /* any size that fits: a parallel collect asks for its first window's
+     room first and grows window by window into the same block (a bound on
+     the waste measured W6 on threads 32 -> 48 ms) */
   for (int s = 0; s < PLEAT__RECYCLE_SLOTS; s++)
-    if (rc->p[s] && rc->n[s] >= need && rc->n[s] / 4 <= need &&
-        (best < 0 || rc->n[s] < rc->n[best]))
-      best = s;
+    if (rc->p[s] && rc->n[s] >= need && (best < 0 || rc->n[s] < rc->n[best])) best = s;
   void *p = NULL;
   if (best >= 0) {
     p = rc->p[best];

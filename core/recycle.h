@@ -31,9 +31,8 @@ typedef struct pleat__recycle {
   size_t n[PLEAT__RECYCLE_SLOTS];
 } pleat__recycle;
 
-/** A kept block of at least need bytes and at most four times that (the
-    smallest that fits), its size in *got; NULL when none (or need is below
-    PLEAT__RECYCLE_MIN). */
+/** A kept block of at least need bytes (the smallest that fits), its size
+    in *got; NULL when none (or need is below PLEAT__RECYCLE_MIN). */
 void *pleat__recycle_take(pleat__recycle *rc, size_t need, size_t *got);
 /** Gives back block p of n bytes (allocated with al): kept when big enough
     and there is room (a smaller kept block makes way), else freed.  rc may
