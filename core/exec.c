@@ -262,31 +262,39 @@ static bool defer_buf_get(pleat__exec *ex) {
   return ex->defer_buf != NULL;
 }
 
+/* The batch buffer's slot g: the leaf's scan input (CHUNK values of up to
+   8 bytes), and after all the inputs its mask. */
+static uint8_t *defer_in(const pleat__exec *ex, uint32_t g) {
+  return ex->defer_buf + (size_t)g * CHUNK * 8;
+}
+static uint8_t *defer_mask(const pleat__exec *ex, uint32_t g) {
+  return ex->defer_buf + (size_t)SCAN_LANES * CHUNK * 8 + (size_t)g * CHUNK;
+}
+
+/* The kernels' view of the batch: slots past ndefer are empty. */
+static void defer_views(const pleat__exec *ex, void **a, const uint8_t **m, size_t *len) {
+  for (uint32_t g = 0; g < SCAN_LANES; g++) {
+    bool use = g < ex->ndefer;
+    a[g] = defer_in(ex, g);
+    m[g] = use && !ex->defer_dense[g] ? defer_mask(ex, g) : NULL;
+    len[g] = use ? ex->defer_len[g] : 0;
+  }
+}
+
 /* The deferred leaves' locals, side by side, into the block's summary. */
 static void scan_flush(pleat__exec *ex) {
   if (!ex->ndefer) return;
   const pleat__ir_ins *in = &ex->ir->ins[ex->upto];
-  int t = in->type;
-  size_t es = t == PLEAT_F32 ? 4 : 8;
   void *a[SCAN_LANES];
   const uint8_t *m[SCAN_LANES];
   size_t len[SCAN_LANES];
   uint64_t loc[SCAN_LANES];
   uint8_t set[SCAN_LANES];
-  for (uint32_t g = 0; g < SCAN_LANES; g++) {
-    bool use = g < ex->ndefer;
-    a[g] = ex->defer_buf + (size_t)g * CHUNK * 8;
-    m[g] = use && !ex->defer_dense[g] ? ex->defer_buf + (size_t)SCAN_LANES * CHUNK * 8 + (size_t)g * CHUNK : NULL;
-    len[g] = use ? ex->defer_len[g] : 0;
-  }
-  pleat__k_scan_locals(in->aux, t, a, m, len, loc, set);
+  defer_views(ex, a, m, len);
+  pleat__k_scan_locals(in->aux, in->type, a, m, len, loc, set);
   for (uint32_t g = 0; g < ex->ndefer; g++) {
     uint64_t L = ex->defer_leaf[g] - ex->leaf0;
-    pleat__imm v;
-    v.i = 0;
-    if (es == 4) { float f; memcpy(&f, &loc[g], 4); v.f = f; }
-    else memcpy(&v.f, &loc[g], 8);
-    ex->leaf_local[L] = v;
+    ex->leaf_local[L] = imm_at(in->type, &loc[g], 0);
     ex->leaf_set[L] = set[g];
   }
   ex->ndefer = 0;
@@ -296,10 +304,9 @@ static void scan_flush(pleat__exec *ex) {
    the buffer is there). */
 static void scan_defer(pleat__exec *ex, const pleat__seg *sg, const void *a, int t) {
   uint32_t g = ex->ndefer;
-  size_t es = t == PLEAT_F32 ? 4 : 8;
-  memcpy(ex->defer_buf + (size_t)g * CHUNK * 8, a, sg->len * es);
+  memcpy(defer_in(ex, g), a, sg->len * pleat_dtype_size(t));
   ex->defer_dense[g] = sg->dense;
-  if (!sg->dense) memcpy(ex->defer_buf + (size_t)SCAN_LANES * CHUNK * 8 + (size_t)g * CHUNK, sg->mask, sg->len);
+  if (!sg->dense) memcpy(defer_mask(ex, g), sg->mask, sg->len);
   ex->defer_len[g] = sg->len;
   ex->defer_leaf[g] = sg->base / PLEAT_LEAF;
   ex->ndefer++;
@@ -326,14 +333,13 @@ static void scan_stage(pleat__exec *ex, uint32_t k, pleat__seg *sg) {
     for (uint32_t g = 0; g < ex->ndefer; g++) {
       if (ex->defer_leaf[g] != L || ex->defer_len[g] != len) continue;
       const uint8_t *m = sg->dense ? NULL : sg->mask;
-      const uint8_t *p = ex->defer_buf + (size_t)g * CHUNK * 8;
-      size_t es = t == PLEAT_F32 ? 4 : 8;
+      const uint8_t *p = defer_in(ex, g);
       uint64_t cb = 0;
       imm_put(t, &cb, 0, st->carry);
       pleat__k_scan_apply(in->aux, t, out, a, p, m, len, cb, st->carry_set);
       bool live = m ? pleat__k_count(m, NULL, len) > 0 : len > 0;
       if (live) {
-        st->local = imm_at(t, p + (len - 1) * es, 0);
+        st->local = imm_at(t, p, len - 1);
         st->local_set = true;
       }
       return;
@@ -1108,14 +1114,7 @@ static void leaves_batched(pleat__exec *ex, uint64_t l0, uint64_t l1) {
     void *a[SCAN_LANES];
     const uint8_t *m[SCAN_LANES];
     size_t len[SCAN_LANES];
-    for (uint32_t g = 0; g < SCAN_LANES; g++) {
-      bool use = g < ex->ndefer;
-      a[g] = ex->defer_buf + (size_t)g * CHUNK * 8;
-      m[g] = use && !ex->defer_dense[g]
-                 ? ex->defer_buf + (size_t)SCAN_LANES * CHUNK * 8 + (size_t)g * CHUNK
-                 : NULL;
-      len[g] = use ? ex->defer_len[g] : 0;
-    }
+    defer_views(ex, a, m, len);
     pleat__k_scan_prefixes(in->aux, in->type, a, m, len);
     ex->batch_ready = true;
     for (uint64_t q = 0; q < nb && !ex->stop; q++)

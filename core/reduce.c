@@ -81,7 +81,7 @@ typedef struct pleat__redrt {
   /* group */
   const pleat__ir_red *sub;
   bool gtree;
-  uint8_t dense;      /* DENSE_F32 .. DENSE_I64: glevel.d instead of glevel.s */
+  uint8_t dense;      /* a dense group's value type (f32, f64, i64), else 0 */
   glevel leaf;        /* per-bin states of the current leaf (tree) or all */
   glevel spare;       /* an emptied level, reused as the next leaf's */
   glevel lv[NLEVEL];
@@ -94,19 +94,20 @@ static bool is_flt(int t) { return t == PLEAT_F32 || t == PLEAT_F64; }
    value (+0, 0) is the sum's own start, and a float sum that starts at +0
    is never -0, so adding an empty partial changes nothing.  Past this many
    bins a leaf touches a small part of them and the sparse lists win. */
-enum { DENSE_NONE, DENSE_F32, DENSE_F64, DENSE_I64 };
 #define DENSE_MAX_BINS 8192
 
+/* The type of a dense group's per-bin values (its sub-reducer's running
+   value: an i32 sum and a count run in i64), or 0 for the sparse states. */
 static uint8_t dense_kind(const pleat__ir_red *g, const pleat__ir_red *sub) {
-  if (g->bins > DENSE_MAX_BINS) return DENSE_NONE;
-  if (sub->kind == RED_COUNT) return sub->pred < 0 ? DENSE_I64 : DENSE_NONE;
-  if (sub->kind != RED_SUM) return DENSE_NONE;
+  if (g->bins > DENSE_MAX_BINS) return 0;
+  if (sub->kind == RED_COUNT) return sub->pred < 0 ? PLEAT_I64 : 0;
+  if (sub->kind != RED_SUM) return 0;
   switch (sub->in_type) {
-    case PLEAT_F32: return DENSE_F32;
-    case PLEAT_F64: return DENSE_F64;
-    case PLEAT_I32: case PLEAT_I64: return DENSE_I64;
+    case PLEAT_F32: return PLEAT_F32;
+    case PLEAT_F64: return PLEAT_F64;
+    case PLEAT_I32: case PLEAT_I64: return PLEAT_I64;
   }
-  return DENSE_NONE;
+  return 0;
 }
 
 static inline pleat__imm imm_at(int t, const void *p, size_t j) {
@@ -441,7 +442,7 @@ static bool needs_tree(const pleat__ir_red *r) {
 static bool level_alloc(pleat__exec *ex, const pleat__redrt *rr, glevel *l, uint64_t bins) {
   memset(l, 0, sizeof *l);
   if (rr->dense) { /* all bits zero: +0.0 and 0, every bin empty */
-    l->d = pleat__calloc(ex->al, bins, rr->dense == DENSE_F32 ? 4 : 8);
+    l->d = pleat__calloc(ex->al, bins, pleat_dtype_size(rr->dense));
     return l->d != NULL;
   }
   l->s = pleat__calloc(ex->al, bins, sizeof(gstate));
@@ -618,17 +619,17 @@ static gstate lanes_final(pleat__redrt *rr) {
 
 /* a[j] += b[j] (in the values' own precision), then b empty again. */
 static void dense_merge(uint8_t kind, void *a, void *b, size_t bins) {
-  if (kind == DENSE_F32) {
+  if (kind == PLEAT_F32) {
     float *x = a, *y = b;
     for (size_t j = 0; j < bins; j++) x[j] += y[j];
-  } else if (kind == DENSE_F64) {
+  } else if (kind == PLEAT_F64) {
     double *x = a, *y = b;
     for (size_t j = 0; j < bins; j++) x[j] += y[j];
   } else {
     uint64_t *x = a, *y = b; /* wrapping, as every integer sum */
     for (size_t j = 0; j < bins; j++) x[j] += y[j];
   }
-  memset(b, 0, bins * (kind == DENSE_F32 ? 4 : 8));
+  memset(b, 0, bins * pleat_dtype_size(kind));
 }
 
 /* Merges b's bins into a; returns a lambda's trap in the merged bins, or
@@ -733,13 +734,9 @@ static bool group_final(pleat__exec *ex, pleat__redrt *rr, pleat_value *v) {
   pleat_value *items = pleat__res_alloc(ex->res, pleat__mulsize(bins, sizeof *items));
   if (!items) return false;
   const pleat__ir_red *sub = rr->sub;
-  for (uint64_t b = 0; b < bins && rr->dense; b++) {
-    pleat__imm x;
-    if (rr->dense == DENSE_F32) x.f = ((const float *)tot->d)[b];
-    else if (rr->dense == DENSE_F64) x.f = ((const double *)tot->d)[b];
-    else x.i = ((const int64_t *)tot->d)[b];
-    scalar_value(&items[b], sub->kind == RED_COUNT ? PLEAT_I64 : sub->out_type, x);
-  }
+  for (uint64_t b = 0; b < bins && rr->dense; b++)
+    scalar_value(&items[b], sub->kind == RED_COUNT ? PLEAT_I64 : sub->out_type,
+                 imm_at(rr->dense, tot->d, (size_t)b));
   for (uint64_t b = 0; b < bins && !rr->dense; b++) {
     if (tot->tup) {
       null_value(&items[b]);
@@ -1034,10 +1031,10 @@ static void group_dense_chunk(uint8_t kind, void *h, const void *key, bool k32, 
     if (k32) DLOOP1(H, ((const int32_t *)key), ADD); \
     else DLOOP1(H, ((const int64_t *)key), ADD); \
   } while (0)
-  if (kind == DENSE_F32) {
+  if (kind == PLEAT_F32) {
     float *hf = h;
     DLOOP(hf, ((const float *)v)[j]);
-  } else if (kind == DENSE_F64) {
+  } else if (kind == PLEAT_F64) {
     double *hd = h;
     DLOOP(hd, ((const double *)v)[j]);
   } else {
