@@ -91,6 +91,12 @@ static uint32_t ncarries(const pleat__ir *ir) {
   return n;
 }
 
+bool pleat__codegen_host_fold(const pleat__ir *ir) {
+  for (uint32_t k = 0; k < ir->nred; k++)
+    if (!ir->red[k].top || !red_ok(&ir->red[k])) return true;
+  return false;
+}
+
 bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
   char nm[32];
   for (uint32_t k = 0; k < ir->nins; k++) {
@@ -132,21 +138,15 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
              PLEAT__MAX_COLLECT_FIELDS);
     return false;
   }
-  for (uint32_t k = 0; k < ir->nred; k++)
-    if (!ir->red[k].top) {
-      /* a reducer inside another (group's per-bin reducers) */
-      snprintf(why, whylen, "group and nested reducers are not supported by the kernel generator yet");
+  if (pleat__codegen_host_fold(ir)) {
+    /* codegen_fold.c: the device hands back the reducers' inputs */
+    int32_t f[PLEAT__MAX_COLLECT_FIELDS];
+    if (pleat__codegen_fold_fields(ir, f) > PLEAT__MAX_COLLECT_FIELDS) {
+      snprintf(why, whylen, "reducers that read more than %d distinct values (with the source index) "
+               "are not supported by the kernel generator", PLEAT__MAX_COLLECT_FIELDS);
       return false;
     }
-  for (uint32_t k = 0; k < ir->nred; k++)
-    if (!red_ok(&ir->red[k])) {
-      snprintf(why, whylen, "the reducer %s is not supported by the kernel generator yet "
-               "(sum, prod, count, min, max, minmax, mean, var, std, any, all, "
-               "find_first, first, last, argmin, argmax, collect, and reduce with +, *, &, |, ^, "
-               "min or max on integers are)",
-               pleat__red_names[ir->red[k].kind]);
-      return false;
-    }
+  }
   return true;
 }
 
@@ -1402,6 +1402,19 @@ pleat_status pleat__codegen_leaves(const pleat__ir *ir, const uint8_t *col_dtype
                                    pleat__dialect d, bool warp, bool prelude, pleat__str *o,
                                    char *why, size_t whylen) {
   if (!pleat__codegen_supported(ir, why, whylen)) return PLEAT_E_UNSUPPORTED;
+  if (pleat__codegen_host_fold(ir)) {
+    pleat__ir fir;
+    pleat_status st = pleat__codegen_fold_ir(ir, &fir);
+    if (st != PLEAT_OK) {
+      snprintf(why, whylen, "out of memory");
+      return st;
+    }
+    pleat__str_puts(o, "/* the host folds the reducers: the kernel hands back the stream that reaches\n"
+                       "   them, each element's source index and the values they read (codegen_fold.c) */\n");
+    st = pleat__codegen_leaves(&fir, col_dtypes, ncols, d, warp, prelude, o, why, whylen);
+    pleat__ir_free(&fir);
+    return st;
+  }
   unsigned ipl, lpg;
   pleat__codegen_shape(ir, d, warp, &ipl, &lpg);
   dialect_head(o, d);

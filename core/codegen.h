@@ -58,11 +58,30 @@ typedef enum pleat__dialect {
 #define PLEAT__MAX_COLLECT_FIELDS 16
 #define PLEAT__MAX_CARRIES 64 /* stateful stages of one plan */
 
-/** Whether the generator can write ir (segment 0 only; filter the only
-    stage; sum, prod, count, min, max, minmax, mean, var, std, any, all,
-    find_first).  When not,
-    why says what it cannot do, for an error message. */
+/** Whether the generator can write ir (its stages; a plan whose reducers
+    have no kernel form is written through pleat__codegen_host_fold).  When
+    not, why says what it cannot do, for an error message. */
 bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen);
+
+/** Whether ir's reducers are folded on the host (codegen_fold.c): some
+    reducer has no kernel form (group, foldl, reduce with a lambda, an init
+    or on floats, first/last of a tuple).  The kernel of such a plan is the
+    one of pleat__codegen_fold_ir's plan: its rows are that plan's, and its
+    collects hand back the stream reaching the reducers, in order. */
+bool pleat__codegen_host_fold(const pleat__ir *ir);
+
+/** The values a host-folded plan's kernel hands back, into
+    fields[PLEAT__MAX_COLLECT_FIELDS]: the source index (value number
+    ir->nins, which pleat__codegen_fold_ir adds), then every value the
+    reducers read (value numbers of ir).  Returns their number, or more
+    than PLEAT__MAX_COLLECT_FIELDS when they do not fit. */
+uint32_t pleat__codegen_fold_fields(const pleat__ir *ir, int32_t *fields);
+
+/** The plan the kernel of a host-folded ir runs, into out (freed with
+    pleat__ir_free): ir's instructions and the source index, and for
+    reducers collects of pleat__codegen_fold_fields' values, at most
+    PLEAT_MAX_TUPLE fields each, in order. */
+pleat_status pleat__codegen_fold_ir(const pleat__ir *ir, pleat__ir *out);
 
 /** Appends the kernel source for ir over columns of the given dtypes
     (ncols of them) to out; with prelude, the kernels/ headers come first

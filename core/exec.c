@@ -599,6 +599,19 @@ static void fail_trap_at(pleat__exec *ex, int64_t i) {
   ex->failed = true;
 }
 
+void pleat__exec_fold_chunk(pleat__exec *ex, pleat__seg *sg) {
+  /* what run_segment does once the last segment's values are there */
+  ex->trap_pos = -1;
+  pleat__reduce_check_keys(ex, sg);
+  int64_t trap = ex->trap_pos;
+  if (trap >= 0) sg->len = (uint32_t)trap; /* the elements before the bad key */
+  pleat__reduce_chunk(ex, sg);
+  if (!ex->failed && trap >= 0 && !ex->stop) {
+    ex->trap_pos = trap;
+    fail_trap_at(ex, src_of(sg, (size_t)trap));
+  }
+}
+
 static void run_segment(pleat__exec *ex, uint32_t s, pleat__seg *sg) {
   const pleat__ir *ir = ex->ir;
   uint32_t end = ir->seg_start[s + 1];

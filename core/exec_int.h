@@ -189,6 +189,13 @@ void pleat__reduce_mean_leaf(double K, double s1, double s2, int64_t n, double *
     top-level reducer is done, ex->stop is set. */
 void pleat__reduce_push_leaf(pleat__exec *ex, uint32_t k, pleat__imm a, pleat__imm b, int64_t n,
                              bool flag);
+/** Folds one chunk of the stream that reaches the reducers, computed
+    elsewhere (a device's compacted stream: sg dense, sg->src the source
+    indices, ex->val[v] the values the reducers read), as a sequential run
+    does: a group key out of range fails the run at its element, after the
+    elements before it.  Call pleat__reduce_leaf_begin / _leaf_end around
+    each leaf's chunks, for every leaf, empty ones too. */
+void pleat__exec_fold_chunk(pleat__exec *ex, pleat__seg *sg);
 /** Fails the run as seq does for an integer division by zero by
     instruction ins at source index i (the message names its text). */
 void pleat__exec_fail_div0(pleat__exec *ex, uint32_t ins, int64_t i);

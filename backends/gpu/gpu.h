@@ -74,6 +74,35 @@ typedef struct pleat__gpu_devops {
 pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, uint64_t n,
                             pleat_result *res, const pleat__gpu_devops *ops, void *dev);
 
+/** A host-folded plan (codegen.h: pleat__codegen_host_fold) on the
+    device: the kernel's plan, the fields its collects hand back (the
+    source index first), and the staging buffers of a launch's stream. */
+typedef struct pleat__gpu_fold {
+  pleat__alloc *al;
+  pleat__ir ir;            /* pleat__codegen_fold_ir's: rows and collects */
+  int32_t fields[PLEAT__MAX_COLLECT_FIELDS];
+  uint32_t nf;
+  size_t es[PLEAT__MAX_COLLECT_FIELDS], elem_bytes;
+  void *stage[PLEAT__MAX_COLLECT_FIELDS]; /* field f of the launch's stream */
+  uint64_t cap;            /* elements the staging buffers hold */
+  void **val;              /* the run's values (exec's val): into the staging */
+  uint8_t *mask;           /* a chunk's (dense) mask */
+} pleat__gpu_fold;
+
+/** Sets up hf for ir (which pleat__codegen_supported accepts). */
+pleat_status pleat__gpu_fold_open(pleat__gpu_fold *hf, const pleat__ir *ir, pleat__alloc *al);
+void pleat__gpu_fold_close(pleat__gpu_fold *hf);
+/** Room for a launch's stream of total elements; false on OOM. */
+bool pleat__gpu_fold_reserve(pleat__gpu_fold *hf, uint64_t total);
+/** The leaves of a launch (nl rows of words words, kn collects) that the
+    fold reaches: up to the first that traps or stops, inclusive. */
+uint64_t pleat__gpu_fold_reach(const uint64_t *rows, uint64_t nl, uint32_t words, uint32_t kn);
+/** Folds the staged stream of the launch's first nl leaves into mx (whose
+    val is hf->val) in leaf order, as seq's leaves: each leaf's elements,
+    then its trap; a take's stop ends the fold. */
+void pleat__gpu_fold_leaves(pleat__gpu_fold *hf, pleat__exec *mx, const uint64_t *rows, uint64_t nl,
+                            uint32_t words);
+
 /** The device PLEAT_DEVICE (or the context option) names among the n a
     back end lists: by index, as `pleat info` numbers them, or by a
     substring of name(arg, k, ...).  *out is -1 when want is empty (the back

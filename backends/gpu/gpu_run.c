@@ -120,24 +120,36 @@ static void fold_carries(const pleat__ir *ir, const pleat__ir_ins *in, const uin
 
 /* The write pass of a launch whose count pass gave rows: the leaves'
    offsets, room in the result, the elements stored in place. */
-static pleat_status write_pass(pleat__exec *mx, const pleat__ir *ir, pleat__gpu_launch *L,
-                               const uint64_t *rows, uint32_t words, uint64_t *coff, uint32_t crep,
-                               const size_t *co_es, const pleat__gpu_devops *ops, void *dev, void *prog,
-                               pleat_result *res) {
+static pleat_status write_pass(pleat__exec *mx, pleat__gpu_fold *hf, const pleat__ir *ir,
+                               pleat__gpu_launch *L, const uint64_t *rows, uint32_t words, uint64_t *coff,
+                               uint32_t crep, const size_t *co_es, const pleat__gpu_devops *ops, void *dev,
+                               void *prog, pleat_result *res) {
   uint64_t total = 0;
   for (uint64_t q = 0; q < L->nleaf; q++) {
     coff[q] = total;
     total += rows[q * words + 4 * crep + 2];
   }
   if (!total) return PLEAT_OK;
-  if (!pleat__reduce_collect_reserve(mx, total)) {
+  void **co = (void **)L->co;
+  size_t *cb = (size_t *)L->co_bytes;
+  if (hf) {
+    /* a host-folded plan: its stream goes to the staging buffers */
+    if (!pleat__gpu_fold_reserve(hf, total)) {
+      pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory staging %llu elements for the host's fold",
+                      (unsigned long long)total);
+      mx->failed = mx->stop = true;
+      return PLEAT_E_NOMEM;
+    }
+    for (uint32_t f = 0; f < hf->nf; f++) {
+      co[f] = hf->stage[f];
+      cb[f] = (size_t)total * co_es[f];
+    }
+  } else if (!pleat__reduce_collect_reserve(mx, total)) {
     mx->failed = mx->stop = true;
     return res->status;
   }
-  void **co = (void **)L->co;
-  size_t *cb = (size_t *)L->co_bytes;
   size_t k = 0;
-  for (uint32_t r = 0; r < ir->nred; r++) {
+  for (uint32_t r = 0; r < ir->nred && !hf; r++) {
     const pleat__ir_red *rd = &ir->red[r];
     if (rd->kind != RED_COLLECT) continue;
     for (int f = 0; f < rd->nin; f++, k++) {
@@ -154,7 +166,7 @@ static pleat_status write_pass(pleat__exec *mx, const pleat__ir *ir, pleat__gpu_
     pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, msg.text);
     return st;
   }
-  pleat__reduce_collect_commit(mx, total);
+  if (!hf) pleat__reduce_collect_commit(mx, total);
   return PLEAT_OK;
 }
 
@@ -176,10 +188,34 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
   void *prog = plan_program(plan, res, ops, dev);
   if (!prog) return res->status;
 
+  /* kir: the plan the kernel runs, whose rows come back (a host-folded
+     plan's is codegen_fold.c's); ir's reducers make the result */
+  pleat__gpu_fold hfs, *hf = NULL;
+  const pleat__ir *kir = ir;
+  if (pleat__codegen_host_fold(ir)) {
+    if (pleat__gpu_fold_open(&hfs, ir, res->al) != PLEAT_OK) {
+      pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory setting up the host's fold");
+      return PLEAT_E_NOMEM;
+    }
+    hf = &hfs;
+    kir = &hf->ir;
+  }
   pleat__exec mx;
   pleat__exec_total(&mx, ir, cols, n, res);
+  if (hf) {
+    /* what the fold of a chunk reads (exec_open's defaults) */
+    mx.val = hf->val;
+    mx.cmp_filter = -1;
+    mx.batch_scan = -1;
+    mx.trap_pos = -1;
+    mx.stop_pos = INT64_MAX;
+    mx.upto = UINT32_MAX;
+  }
   pleat_status st = pleat__reduce_init(&mx);
-  if (st != PLEAT_OK) return st;
+  if (st != PLEAT_OK) {
+    if (hf) pleat__gpu_fold_close(hf);
+    return st;
+  }
 
   uint64_t nleaves = n / PLEAT_LEAF + (n % PLEAT_LEAF != 0);
   size_t es_max = 1;
@@ -187,14 +223,21 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
     size_t es = pleat_dtype_size(cols[k].dtype);
     if (cols[k].gen == PLEAT_GEN_NONE && es > es_max) es_max = es;
   }
-  uint32_t words = PLEAT__ROW_WORDS(ir->nred);
+  uint32_t words = PLEAT__ROW_WORDS(kir->nred);
   unsigned ipl, lpg;
-  pleat__codegen_shape(ir, ops->dialect, ops->warp && ops->warp(dev), &ipl, &lpg);
+  pleat__codegen_shape(kir, ops->dialect, ops->warp && ops->warp(dev), &ipl, &lpg);
   uint64_t maxbuf = ops->max_buffer(dev);
   uint64_t per = maxbuf / ((uint64_t)PLEAT_LEAF * es_max);
   uint64_t rows_per = maxbuf / ((uint64_t)words * 8);
   if (per > rows_per) per = rows_per;
   if (per > MAX_LAUNCH_LEAVES) per = MAX_LAUNCH_LEAVES;
+  if (hf) {
+    /* the staging buffers hold a launch's stream: a few MiB when a leaf
+       hands back at most its elements (a flat_map's can be many more) */
+    uint64_t fit = ((uint64_t)32 << 20) / ((uint64_t)PLEAT_LEAF * hf->elem_bytes);
+    if (ir->nseg > 1) fit = 16;
+    if (per > fit) per = fit;
+  }
   if (per > nleaves) per = nleaves;
   if (per == 0) per = 1;
   pleat__gpu_col gc[PLEAT_MAX_COLUMNS];
@@ -206,13 +249,13 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
   size_t nco = 0;
   void *co[PLEAT__MAX_COLLECT_FIELDS];
   size_t co_bytes[PLEAT__MAX_COLLECT_FIELDS], co_es[PLEAT__MAX_COLLECT_FIELDS];
-  for (uint32_t r = 0; r < ir->nred; r++) {
-    const pleat__ir_red *rd = &ir->red[r];
+  for (uint32_t r = 0; r < kir->nred; r++) {
+    const pleat__ir_red *rd = &kir->red[r];
     if (rd->kind != RED_COLLECT) continue;
     if (!collect) crep = r;
     collect = true;
     for (int f = 0; f < rd->nin && nco < PLEAT__MAX_COLLECT_FIELDS; f++)
-      co_es[nco++] = pleat_dtype_size(ir->ins[rd->in[f]].type);
+      co_es[nco++] = pleat_dtype_size(kir->ins[rd->in[f]].type);
   }
   /* scans: a summary pass per scan gives each leaf's local, which the
      host folds into the next leaves' carries as seq does (codegen.h) */
@@ -285,7 +328,8 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
       goto out;
     }
     uint64_t qend = nl; /* the leaves of this launch the fold reaches */
-    for (uint64_t q = 0; q < nl && !mx.stop; q++) {
+    if (hf) qend = pleat__gpu_fold_reach(rows, nl, words, kir->nred);
+    for (uint64_t q = 0; q < nl && !mx.stop && !hf; q++) {
       const uint64_t *row = rows + q * words; /* leaf L.leaf0 + q */
       qend = q + 1;
       int64_t trap = (int64_t)row[4 * ir->nred];
@@ -331,9 +375,10 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
       for (uint32_t s = 1; s < ncarry && qend < nl; s++)
         memmove(scarry + (size_t)s * qend * 2, scarry + (size_t)s * nl * 2, (size_t)qend * 16);
       L.nleaf = qend;
-      st = write_pass(&mx, ir, &L, rows, words, coff, crep, co_es, ops, dev, prog, res);
+      st = write_pass(&mx, hf, kir, &L, rows, words, coff, crep, co_es, ops, dev, prog, res);
       if (st != PLEAT_OK) goto out;
     }
+    if (hf && !mx.failed) pleat__gpu_fold_leaves(hf, &mx, rows, qend, words);
     if (early && per < full) per = per * 2 < full ? per * 2 : full; /* past the stop stays bounded */
   }
   st = mx.failed ? res->status : pleat__reduce_finish(&mx);
@@ -343,5 +388,6 @@ out:
   pleat__free(res->al, coff);
   pleat__free(res->al, rows);
   pleat__reduce_free(&mx);
+  if (hf) pleat__gpu_fold_close(hf);
   return st;
 }
