@@ -4,7 +4,8 @@
 ** (PoCL in CI): every pipeline it runs gives seq's JSON and values bit for
 ** bit (NaN, +-0, infinities, integer extremes; lengths around leaves;
 ** data and lazy columns; inputs split over many launches); a division by
-** zero is seq's error at seq's index; what it does not run yet is a clear
+** zero is seq's error at seq's index; reducers folded on the host (group,
+** foldl, ...) give seq's bits too; what it does not run yet is a clear
 ** PLEAT_E_UNSUPPORTED; `auto` does not pick it; explain shows the kernel.
 ** Without an OpenCL device every test is skipped, saying why.
 */
@@ -85,6 +86,9 @@ static void test_warp_shape(void **state) {
     "(find_first(b == 77), any(x > 1.49), all(x < 1.5))",
     "map((x, a)) |> filter(f) |> (collect, count)", "filter(i % 4093 == 0) |> map(i) |> collect",
     "map(a) |> scan(+, 7) |> filter(x % 3 == 0) |> (sum, collect)", /* a scan takes the leaf shape */
+    /* folded on the host from the warp shape's compaction */
+    "filter(x > 0.3) |> group(i % 7, 7, mean)", "map(b / (b - 77)) |> group(i % 3, 3, sum)",
+    "map(y) |> foldl((s, v) -> s * 0.5 + v, 0.0)",
   };
   setenv("PLEAT_OPENCL_SHAPE", "warp", 1);
   pleat_ctx *w = pt_ctx("opencl");
@@ -178,9 +182,10 @@ static void test_division_by_zero(void **state) {
 static void test_unsupported_is_an_error(void **state) {
   (void)state;
   NEED_OPENCL();
-  static const char *const later[] = {"map(1 / i32(x)) |> drop_while(x < 0) |> sum", "map((x, x)) |> dedupe |> collect", "map((x, x)) |> last",
-                                      "reduce(+)", "map((x, x)) |> first",
-                                      "group(i % 4, 4, sum)"};
+  static const char *const later[] = {"map(1 / i32(x)) |> drop_while(x < 0) |> sum", "map((x, x)) |> dedupe |> collect",
+                                      /* 17 values for the host's fold */
+                                      "map((x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7)) |> "
+                                      "(first, first((x.0 * 2, x.1 * 2, x.2 * 2, x.3 * 2, x.4 * 2, x.5 * 2, x.6 * 2, x.7 * 2)))"};
   pleat_column c = pt_col("x", PLEAT_F32, xf, 10000);
   for (size_t k = 0; k < NL(later); k++) {
     pt_run a;

@@ -962,7 +962,7 @@ static int compare_one(pleat_ctx *ctx, int id, uint64_t seed, const char *text,
   if (lib.status == PLEAT_E_UNSUPPORTED && getenv("PLEAT_EQUIV_PARTIAL")) {
     /* a GPU back end that runs part of the language says so: counted, and
        the rest is still held to seq */
-    st->unsupported++;
+    if (st->unsupported++ < 8) print_message("not supported: %s: %s\n", text, lib.msg);
     pt_run_free(&lib);
     return 0;
   }

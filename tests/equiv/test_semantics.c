@@ -70,7 +70,7 @@ static void check(const char *pipe, const pleat_column *cols, size_t ncols, cons
   pt_exec(g_ctx, pipe, cols, ncols, &lib);
   if (lib.status == PLEAT_E_UNSUPPORTED && getenv("PLEAT_EQUIV_PARTIAL")) {
     /* a GPU back end that runs part of the language says so (opencl) */
-    unsupported_seen++;
+    if (unsupported_seen++ < 8) print_message("not supported: %s: %s\n", pipe, lib.msg);
     pt_run_free(&lib);
     return;
   }
@@ -459,7 +459,7 @@ static void same_as_ref(const char *pipe, const pleat_column *c, size_t nc, cons
   memset(&ref, 0, sizeof ref);
   pt_exec(g_ctx, pipe, c, nc, &lib);
   if (lib.status == PLEAT_E_UNSUPPORTED && getenv("PLEAT_EQUIV_PARTIAL")) {
-    unsupported_seen++; /* as in check() */
+    if (unsupported_seen++ < 8) print_message("not supported: %s: %s\n", pipe, lib.msg); /* as in check() */
     pt_run_free(&lib);
     return;
   }

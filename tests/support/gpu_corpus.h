@@ -156,6 +156,22 @@ static const char *const GC_PIPES[] = {
   "flat_map_range(0, 2) |> flat_map(x, x * 10) |> collect", "flat_map((a, f), (b, f)) |> filter(f) |> map(a) |> (sum, minmax)",
   "take(2) |> flat_map(x, -x) |> collect", "flat_map_range(0, 3) |> take(4) |> flat_map(x, x) |> collect",
   "flat_map_range(0, 3) |> take_while(i < 2 || x < 1) |> collect",
+  /* reducers the host folds from the device's stream (codegen_fold.c):
+     group, foldl, reduce with a lambda, an init or on floats, first/last
+     of a tuple; a key out of range against a division by zero, an early
+     reducer beside them, stages before them */
+  "group(i % 4, 4, sum)", "filter(x > 0.3) |> group(i % 7, 7, mean)", "map(y) |> group(i % 3, 3, minmax)",
+  "filter(f) |> map(a) |> group(x & 15, 16, count)", "map(a % 10) |> group(x + 3, 8, count)",
+  "map(b / (b - 77)) |> group(i % 3, 3, sum)", "group(i % 2 + (b == 77 ? 5 : 0), 2, var)",
+  "filter(i % 97 == 0) |> group(i % 3, 3, first)", "group(i % 5, 5, reduce(+))",
+  "(group(i % 3, 3, max), find_first(b == 77), count)", "take(4100) |> group(i % 2, 2, last)",
+  "flat_map_range(0, a % 3) |> group(x, 3, sum)", "enumerate |> filter(f) |> map(k) |> group(x % 4, 4, argmax)",
+  "foldl((s, v) -> s * 0.5 + v, 0.0)", "map(a) |> foldl((s, v) -> s * 3 + v, 1)", "map(y) |> foldl(max, 0.0)",
+  "map(a % 100) |> foldl((s, v) -> s + 1000 / v, 0)", "filter(x > 2) |> foldl((s, v) -> s + v, 0.0)",
+  "reduce(+)", "map(y) |> (reduce(*), reduce(min), reduce(max, 0.0))", "map(a) |> reduce(+, 5)",
+  "reduce((p, q) -> max(p, q), -1.0)", "map(b) |> reduce((p, q) -> p + q, 0)",
+  "map((x, a)) |> first", "map((x, a)) |> last", "filter(f) |> map((i, y, b)) |> (first, last, count)",
+  "map((x, x)) |> filter(x.0 > 0.9) |> take(3) |> last", "map(100 / (b - 77)) |> map((x, i)) |> last",
 };
 
 #endif
