@@ -944,7 +944,7 @@ static bool stage(chk *c, const pleat__ast_node *n) {
     int op = nm[0] == 'f' ? IR_FILTER : nm[0] == 't' ? IR_TAKE_WHILE : IR_DROP_WHILE;
     if (op == IR_FILTER && is_const(c, v.reg) && c->ir->ins[v.reg].imm.i) return true;
     int32_t r = emit_stage(c, op, v.reg, n);
-    /* drop_while evaluates only these lazily (exec.c drop_while_owners);
+    /* drop_while evaluates only these lazily (ir_uses.c);
        what earlier stages computed stays eager */
     if (r >= 0 && op == IR_DROP_WHILE) c->ir->ins[r].imm2 = pred_start;
     return r >= 0;

@@ -798,17 +798,11 @@ static size_t seg_bytes(uint32_t s, size_t cap0) {
 }
 
 /* Which instructions only a drop_while's predicate needs (dw_owner[q] = the
-   drop_while, else -1): walking back from each drop_while, q is owned when
-   every use of its value is by an owned instruction or the predicate.
-   Allocated only when a division can trap under such a predicate. */
+   drop_while, else -1; ir_uses.c).  Allocated only when a division can
+   trap under such a predicate. */
 static bool drop_while_owners(pleat__exec *ex, const int32_t *uses) {
   const pleat__ir *ir = ex->ir;
-  bool any = false;
-  for (uint32_t k = 0; k < ir->nins && !any; k++)
-    if (ir->ins[k].op == IR_DROP_WHILE)
-      for (uint32_t q = ir->seg_start[ir->ins[k].seg]; q < k; q++)
-        if (ir->ins[q].op == IR_DIV || ir->ins[q].op == IR_REM) any = true;
-  if (!any) return true;
+  if (!pleat__ir_drop_while_divides(ir)) return true;
   uint32_t n = ir->nins;
   ex->dw_owner = pleat__malloc(ex->al, pleat__mulsize(n, sizeof *ex->dw_owner));
   ex->trap_at = pleat__malloc(ex->al, pleat__mulsize(n, sizeof *ex->trap_at));
@@ -817,54 +811,10 @@ static bool drop_while_owners(pleat__exec *ex, const int32_t *uses) {
     pleat__free(ex->al, users);
     return false;
   }
-  for (uint32_t q = 0; q < n; q++) { ex->dw_owner[q] = -1; ex->trap_at[q] = -1; }
-  for (uint32_t k = 0; k < n; k++) {
-    if (ir->ins[k].op != IR_DROP_WHILE) continue;
-    /* every use of every value but the predicate's, which is the owner's */
-    memcpy(users, uses, n * sizeof *users);
-    if (ir->ins[k].a >= 0) users[ir->ins[k].a]--;
-    if (ir->ins[k].a < 0) continue;
-    /* back from the predicate: an instruction all of whose uses are owned
-       is owned, and its operands lose a non-owned use.  Only the
-       predicate's own instructions (from imm2, set by the checker) can be:
-       a value an earlier map computed was evaluated eagerly there. */
-    uint32_t s0 = ir->seg_start[ir->ins[k].seg];
-    if ((uint64_t)ir->ins[k].imm2 > s0 && (uint64_t)ir->ins[k].imm2 <= k) s0 = (uint32_t)ir->ins[k].imm2;
-    if ((uint32_t)ir->ins[k].a >= s0)
-      ex->dw_owner[ir->ins[k].a] = users[ir->ins[k].a] == 0 ? (int32_t)k : -1;
-    for (uint32_t q = k; q-- > s0;) {
-      if (ex->dw_owner[q] != (int32_t)k) continue;
-      const pleat__ir_ins *in = &ir->ins[q];
-      if (!(pleat__ir_ops[in->op].flags & IRF_PURE)) { ex->dw_owner[q] = -1; continue; }
-      int32_t o[3] = {in->a, in->b, in->c};
-      for (int j = 0; j < 3; j++)
-        if (o[j] >= (int32_t)s0 && --users[o[j]] == 0 && ex->dw_owner[o[j]] < 0)
-          ex->dw_owner[o[j]] = (int32_t)k;
-    }
-  }
+  for (uint32_t q = 0; q < n; q++) ex->trap_at[q] = -1;
+  pleat__ir_drop_while_owners(ir, uses, ex->dw_owner, users);
   pleat__free(ex->al, users);
   return true;
-}
-
-/* uses[v]: how many operands of instructions (extras included) and of
-   reducers name value v.  One pass; the fusions and drop_while's ownership
-   all read it. */
-static void count_uses(const pleat__ir *ir, int32_t *uses) {
-  memset(uses, 0, sizeof *uses * ir->nins);
-  for (uint32_t q = 0; q < ir->nins; q++) {
-    const pleat__ir_ins *u = &ir->ins[q];
-    int32_t o[3] = {u->a, u->b, u->c};
-    for (int j = 0; j < 3; j++)
-      if (o[j] >= 0) uses[o[j]]++;
-    for (uint32_t e = 0; e < u->nextra; e++) uses[ir->extra[u->extra + e]]++;
-  }
-  for (uint32_t q = 0; q < ir->nred; q++) {
-    const pleat__ir_red *o = &ir->red[q];
-    for (int f = 0; f < o->nin; f++)
-      if (o->in[f] >= 0) uses[o->in[f]]++;
-    if (o->pred >= 0) uses[o->pred]++;
-    if (o->kind == RED_GROUP && o->key >= 0) uses[o->key]++;
-  }
 }
 
 /* A float sum whose input is a + b, a - b or a * b of its own type, used by
@@ -1061,7 +1011,7 @@ pleat_status pleat__exec_open(pleat__exec *ex, const pleat__ir *ir, const pleat_
     /* k of segment s is the latest ENUMERATE or KIN in it */
     if (in->op == IR_ENUMERATE || in->op == IR_KIN) ex->k_of_seg[in->seg] = (int32_t)k;
   }
-  count_uses(ir, ex->uses);
+  pleat__ir_count_uses(ir, ex->uses);
   if (!drop_while_owners(ex, ex->uses) || !fuse_sums(ex, ex->uses) ||
       !fuse_divisibility(ex, ex->uses) || !fuse_filter_masks(ex, ex->uses))
     goto nomem;

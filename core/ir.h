@@ -141,6 +141,17 @@ int32_t pleat__ir_emit(pleat__ir *ir, const pleat__ir_ins *ins);
 uint32_t pleat__ir_extra(pleat__ir *ir, const int32_t *v, uint32_t n);
 /** Appends a reducer; returns its index, or -1 on OOM. */
 int32_t pleat__ir_add_red(pleat__ir *ir, const pleat__ir_red *r);
+/** uses[v] (ir->nins of them): how many operands of instructions (extras
+    included) and of reducers name value v (ir_uses.c). */
+void pleat__ir_count_uses(const pleat__ir *ir, int32_t *uses);
+/** Whether a division comes before a drop_while in its segment: only then
+    can a value be owned by a drop_while's predicate. */
+bool pleat__ir_drop_while_divides(const pleat__ir *ir);
+/** owner[q] (ir->nins of them): the drop_while whose predicate alone
+    needs value q, else -1.  seq evaluates those values only while the
+    drop_while is not done, so a division among them traps only there.
+    uses from pleat__ir_count_uses; users is scratch of ir->nins. */
+void pleat__ir_drop_while_owners(const pleat__ir *ir, const int32_t *uses, int32_t *owner, int32_t *users);
 /** Text dump for `pleat explain --stage ir` (and the plan summary). */
 void pleat__ir_dump(const pleat__ir *ir, pleat__str *out);
 void pleat__ir_dump_plan(const pleat__ir *ir, pleat__str *out);
