@@ -85,9 +85,26 @@ static bool carry_stage(int op) {
          op == IR_DEDUPE || op == IR_DROP_WHILE;
 }
 
+/* The carry slots (pairs of words per leaf) of instruction in: a dedupe's
+   one per field of its tuple, the other stateful stages' one. */
+static uint32_t carry_width(const pleat__ir_ins *in) {
+  if (!carry_stage(in->op)) return 0;
+  return in->op == IR_DEDUPE ? in->nextra : 1;
+}
+
 static uint32_t ncarries(const pleat__ir *ir) {
   uint32_t n = 0;
-  for (uint32_t k = 0; k < ir->nins; k++) n += carry_stage(ir->ins[k].op);
+  for (uint32_t k = 0; k < ir->nins; k++) n += carry_width(&ir->ins[k]);
+  return n;
+}
+
+uint32_t pleat__codegen_carry_stages(const pleat__ir *ir, uint32_t *ins, uint32_t *width) {
+  uint32_t n = 0;
+  for (uint32_t k = 0; k < ir->nins && n < PLEAT__MAX_CARRIES; k++) {
+    if (!carry_stage(ir->ins[k].op)) continue;
+    ins[n] = k;
+    width[n++] = carry_width(&ir->ins[k]);
+  }
   return n;
 }
 
@@ -105,23 +122,6 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
       snprintf(why, whylen, "the stage %s is not supported by the kernel generator yet "
                "(map, filter, scan, take, drop, take_while, take_nth, enumerate and the order-free "
                "reducers are)", lower_name(in->op, nm, sizeof nm));
-      return false;
-    }
-    if (in->op == IR_DROP_WHILE)
-      for (uint32_t j = 0; j < k; j++) {
-        /* seq evaluates drop_while's predicate only until it fails, so a
-           division by zero in it after that is no error: not modelled yet
-           (a division by a nonzero constant cannot trap) */
-        const pleat__ir_ins *dj = &ir->ins[j];
-        bool safe = dj->b >= 0 && ir->ins[dj->b].op == IR_CONST && ir->ins[dj->b].imm.i != 0;
-        if ((dj->op == IR_DIV || dj->op == IR_REM) && dj->type != PLEAT_F32 && dj->type != PLEAT_F64 && !safe) {
-          snprintf(why, whylen, "drop_while after an integer division is not supported by the kernel "
-                   "generator yet");
-          return false;
-        }
-      }
-    if (in->op == IR_DEDUPE && in->nextra != 1) {
-      snprintf(why, whylen, "dedupe of a tuple is not supported by the kernel generator yet (of one value is)");
       return false;
     }
   }
@@ -142,8 +142,9 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
     /* codegen_fold.c: the device hands back the reducers' inputs */
     int32_t f[PLEAT__MAX_COLLECT_FIELDS];
     if (pleat__codegen_fold_fields(ir, f) > PLEAT__MAX_COLLECT_FIELDS) {
-      snprintf(why, whylen, "reducers that read more than %d distinct values (with the source index) "
-               "are not supported by the kernel generator", PLEAT__MAX_COLLECT_FIELDS);
+      snprintf(why, whylen, "reducers that read more than %d distinct values (%d after a stage, "
+               "which adds the source index) are not supported by the kernel generator",
+               PLEAT__MAX_COLLECT_FIELDS, PLEAT__MAX_COLLECT_FIELDS - 1);
       return false;
     }
   }
@@ -787,7 +788,7 @@ void pleat__codegen_shape(const pleat__ir *ir, pleat__dialect d, bool warp, unsi
 /* The carry index of stateful stage k (its order among them). */
 static uint32_t carry_ix(const pleat__ir *ir, uint32_t k) {
   uint32_t s = 0;
-  for (uint32_t j = 0; j < k; j++) s += carry_stage(ir->ins[j].op);
+  for (uint32_t j = 0; j < k; j++) s += carry_width(&ir->ins[j]);
   return s;
 }
 
@@ -815,14 +816,20 @@ static void put_carry_decl(pleat__str *o, const pleat__ir *ir, const pleat__ir_i
   const char *T = tname(in->type);
   char w[64];
   if (in->op == IR_DEDUPE) {
-    /* the element before (the carry: the last arrival of the leaves before) */
-    int t = ir->ins[ir->extra[in->extra]].type;
-    snprintf(w, sizeof w, "scarry[((pleat_u64)%u * nleaf + gid) * 2u]", s);
-    pleat__str_printf(o, "  %s dp%u = 0;\n  int ds%u = 0;\n  if (spass < 0 || spass > %u) {\n"
-                      "    ds%u = (int)scarry[((pleat_u64)%u * nleaf + gid) * 2u + 1u];\n    dp%u = ",
-                      tname(t), k, k, s, k, s, k);
-    put_from_word(o, t, w);
-    pleat__str_puts(o, ";\n  }\n");
+    /* the element before (the carry: the last arrival of the leaves
+       before), field j in slot s + j; the set flag is slot s's */
+    pleat__str_printf(o, "  int ds%u = 0;\n", k);
+    for (uint32_t j = 0; j < in->nextra; j++)
+      pleat__str_printf(o, "  %s dp%u_%u = 0;\n", tname(ir->ins[ir->extra[in->extra + j]].type), k, j);
+    pleat__str_printf(o, "  if (spass < 0 || spass > %u) {\n"
+                      "    ds%u = (int)scarry[((pleat_u64)%u * nleaf + gid) * 2u + 1u];\n", s, k, s);
+    for (uint32_t j = 0; j < in->nextra; j++) {
+      snprintf(w, sizeof w, "scarry[((pleat_u64)%u * nleaf + gid) * 2u]", s + j);
+      pleat__str_printf(o, "    dp%u_%u = ", k, j);
+      put_from_word(o, ir->ins[ir->extra[in->extra + j]].type, w);
+      pleat__str_puts(o, ";\n");
+    }
+    pleat__str_puts(o, "  }\n");
     return;
   }
   if (in->op == IR_DROP_WHILE) {
@@ -868,7 +875,9 @@ static void put_scan_step(pleat__str *o, const pleat__ir_ins *in, uint32_t k) {
    of the element (`continue`: in the warp shape the body sits in a
    do-while(0), where it ends the element too), a zero divisor where it
    counts records the trap and ends the walk. */
-static bool put_body(pleat__str *o, const pleat__ir *ir, pleat__dialect d, char *why, size_t whylen) {
+/* dw_owner (NULL: none): pleat__ir_drop_while_owners' */
+static bool put_body(pleat__str *o, const pleat__ir *ir, const int32_t *dw_owner, pleat__dialect d, char *why,
+                     size_t whylen) {
   for (uint32_t k = 0; k < ir->nins; k++) {
     const pleat__ir_ins *in = &ir->ins[k];
     switch (in->op) {
@@ -908,10 +917,14 @@ static bool put_body(pleat__str *o, const pleat__ir *ir, pleat__dialect d, char 
           pleat__str_printf(o, "    pleat_i64 v%u = cc%u + cl%u; cl%u++;\n", k, k, k, k);
         break;
       }
-      case IR_DEDUPE: { /* == the element before: dropped (NaN never, -0 == +0) */
-        int f = ir->extra[in->extra];
-        pleat__str_printf(o, "    { int same = ds%u && v%d == dp%u;\n      dp%u = v%d; ds%u = 1;\n"
-                          "      if (spass == %u || same) continue; }\n", k, f, k, k, f, k, carry_ix(ir, k));
+      case IR_DEDUPE: { /* == the element before in every field: dropped (NaN never, -0 == +0) */
+        pleat__str_printf(o, "    { int same = ds%u", k);
+        for (uint32_t j = 0; j < in->nextra; j++)
+          pleat__str_printf(o, " && v%d == dp%u_%u", ir->extra[in->extra + j], k, j);
+        pleat__str_puts(o, ";\n");
+        for (uint32_t j = 0; j < in->nextra; j++)
+          pleat__str_printf(o, "      dp%u_%u = v%d;\n", k, j, ir->extra[in->extra + j]);
+        pleat__str_printf(o, "      ds%u = 1;\n      if (spass == %u || same) continue; }\n", k, carry_ix(ir, k));
         break;
       }
       case IR_DROP_WHILE: /* dropped while the predicate holds, then never again */
@@ -961,10 +974,13 @@ static bool put_body(pleat__str *o, const pleat__ir *ir, pleat__dialect d, char 
       default:
         if (!in->type) break;
         if ((in->op == IR_DIV || in->op == IR_REM) && in->type != PLEAT_F32 && in->type != PLEAT_F64) {
-          /* a zero divisor where it counts (the guard) ends the leaf here */
-          if (in->c >= 0) pleat__str_printf(o, "    if (v%d == 0 && v%d) { trap_i = (pleat_i64)i; trap_k = %u; break; }\n",
-                                            in->b, in->c, k);
-          else pleat__str_printf(o, "    if (v%d == 0) { trap_i = (pleat_i64)i; trap_k = %u; break; }\n", in->b, k);
+          /* a zero divisor where it counts (the guard; for a division only a
+             drop_while's predicate needs, while that is not done, as seq
+             evaluates it) ends the leaf here */
+          pleat__str_printf(o, "    if (v%d == 0", in->b);
+          if (in->c >= 0) pleat__str_printf(o, " && v%d", in->c);
+          if (dw_owner && dw_owner[k] >= 0) pleat__str_printf(o, " && !dd%d", dw_owner[k]);
+          pleat__str_printf(o, ") { trap_i = (pleat_i64)i; trap_k = %u; break; }\n", k);
         }
         pleat__str_printf(o, "    %s v%u = ", tname(in->type), k);
         if (!put_expr(o, ir, in, d)) {
@@ -1047,12 +1063,28 @@ static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const ui
   pleat__str_puts(o, "  pleat_i64 trap_i = -1, trap_k = 0, stop_i = -1;\n  int stop_lv = -1;\n");
   for (uint32_t q = 0; q < ir->nred; q++) red_decl(o, &ir->red[q], (int)q, false);
   for (uint32_t k = 0, s = 0; k < ir->nins; k++)
-    if (carry_stage(ir->ins[k].op)) put_carry_decl(o, ir, &ir->ins[k], k, s++);
+    if (carry_stage(ir->ins[k].op)) {
+      put_carry_decl(o, ir, &ir->ins[k], k, s);
+      s += carry_width(&ir->ins[k]);
+    }
   int vt = d == PLEAT__DIALECT_OPENCL ? vector_type(ir) : 0;
   if (vt) put_vector_leaf(o, ir, vt, ncols);
   /* a stage that ended the fold (take, take_while) at the element before */
   pleat__str_puts(o, "  for (pleat_u64 i = lb; i < le; i++) {\n    if (stop_lv >= 0) break;\n");
-  if (!put_body(o, ir, d, why, whylen)) return PLEAT_E_UNSUPPORTED;
+  int32_t *dw_owner = NULL;
+  if (pleat__ir_drop_while_divides(ir)) {
+    size_t nb = sizeof(int32_t) * ir->nins;
+    dw_owner = pleat__malloc(ir->al, nb * 3);
+    if (!dw_owner) {
+      snprintf(why, whylen, "out of memory");
+      return PLEAT_E_NOMEM;
+    }
+    pleat__ir_count_uses(ir, dw_owner + ir->nins);
+    pleat__ir_drop_while_owners(ir, dw_owner + ir->nins, dw_owner, dw_owner + 2 * ir->nins);
+  }
+  bool body = put_body(o, ir, dw_owner, d, why, whylen);
+  pleat__free(ir->al, dw_owner);
+  if (!body) return PLEAT_E_UNSUPPORTED;
   for (uint32_t q = 0; q < ir->nred; q++) red_step(o, &ir->red[q], (int)q, false);
   /* every reducer early and all have hit: seq's fold stops here */
   if (all_early(ir)) {
@@ -1081,11 +1113,18 @@ static pleat_status put_leaf_kernel(pleat__str *o, const pleat__ir *ir, const ui
       continue;
     }
     if (ir->ins[k].op == IR_DEDUPE) {
-      char v[16];
-      snprintf(v, sizeof v, "dp%u", k);
-      pleat__str_printf(o, "  if (spass == %u) { ssum[gid * 2u] = ", s++);
-      put_to_word(o, ir->ins[ir->extra[ir->ins[k].extra]].type, v);
-      pleat__str_printf(o, "; ssum[gid * 2u + 1u] = (pleat_u64)ds%u; }\n", k);
+      /* every field's last arrival: slot j of the leaf's nextra */
+      const pleat__ir_ins *in = &ir->ins[k];
+      pleat__str_printf(o, "  if (spass == %u) {\n", s);
+      for (uint32_t j = 0; j < in->nextra; j++) {
+        char v[24];
+        snprintf(v, sizeof v, "dp%u_%u", k, j);
+        pleat__str_printf(o, "    ssum[(gid * %uu + %uu) * 2u] = ", in->nextra, j);
+        put_to_word(o, ir->ins[ir->extra[in->extra + j]].type, v);
+        pleat__str_printf(o, "; ssum[(gid * %uu + %uu) * 2u + 1u] = (pleat_u64)ds%u;\n", in->nextra, j, k);
+      }
+      pleat__str_puts(o, "  }\n");
+      s += in->nextra;
       continue;
     }
     if (ir->ins[k].op != IR_SCAN) {
@@ -1339,7 +1378,7 @@ static pleat_status put_warp_kernel(pleat__str *o, const pleat__ir *ir, const ui
     if (ir->red[q].kind == RED_COLLECT) pleat__str_printf(o, "    lc%u = 0;\n", q);
   }
   pleat__str_puts(o, "    if (i < le && trap_i < 0) do {\n");
-  if (!put_body(o, ir, d, why, whylen)) return PLEAT_E_UNSUPPORTED;
+  if (!put_body(o, ir, NULL, d, why, whylen)) return PLEAT_E_UNSUPPORTED;
   for (uint32_t q = 0; q < ir->nred; q++) red_step(o, &ir->red[q], (int)q, true);
   pleat__str_puts(o, "    } while (0);\n");
   if (nbits) {

@@ -21,15 +21,17 @@
 ** index where a stage ended the fold in this leaf (take, take_while), or
 ** -1.
 **
-** Stateful stages (scan, take, drop, take_nth, enumerate) carry their
-** state into each leaf: the kernel then takes the carries (per stage, per
-** leaf of the launch: a value and a set flag), an output for summaries (per
-** leaf: a value and a flag) and int spass.  A summary pass (spass = s)
-** runs each leaf up to stateful stage s with the carries of the stages
-** before it and writes the leaf's summary of s (a scan's local, a count
-** of arrivals); the host folds the summaries into carries exactly as seq
-** carries the state from leaf to leaf; the final pass (spass = -1) runs
-** everything with every carry.
+** Stateful stages (scan, take, drop, take_nth, enumerate, dedupe,
+** drop_while) carry their state into each leaf: the kernel then takes the
+** carries (per slot, per leaf of the launch: a value and a set flag), an
+** output for summaries (per leaf and slot of the stage: a value and a
+** flag) and int spass.  A stage has one slot, a dedupe one per field of
+** its tuple; s numbers a stage's first slot.  A summary pass (spass = s)
+** runs each leaf up to the stage with the carries of the stages before it
+** and writes the leaf's summary of it (a scan's local, a count of
+** arrivals, a dedupe's last arrival); the host folds the summaries into
+** carries exactly as seq carries the state from leaf to leaf; the final
+** pass (spass = -1) runs everything with every carry.
 **
 ** Kernel arguments, in order: ulong n, ulong leaf0 (the leaf of work item
 ** 0), ulong nleaf, ulong base (the source index of element 0 of the
@@ -56,12 +58,18 @@ typedef enum pleat__dialect {
 
 #define PLEAT__ROW_WORDS(nred) (4u * (nred) + 3u)
 #define PLEAT__MAX_COLLECT_FIELDS 16
-#define PLEAT__MAX_CARRIES 64 /* stateful stages of one plan */
+#define PLEAT__MAX_CARRIES 64 /* carry slots of one plan */
 
 /** Whether the generator can write ir (its stages; a plan whose reducers
     have no kernel form is written through pleat__codegen_host_fold).  When
     not, why says what it cannot do, for an error message. */
 bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen);
+
+/** The stateful stages of ir, in slot order: their instructions into ins,
+    their slots into width (PLEAT__MAX_CARRIES of each); their number.  A
+    plan pleat__codegen_supported accepts has at most PLEAT__MAX_CARRIES
+    slots. */
+uint32_t pleat__codegen_carry_stages(const pleat__ir *ir, uint32_t *ins, uint32_t *width);
 
 /** Whether ir's reducers are folded on the host (codegen_fold.c): some
     reducer has no kernel form (group, foldl, reduce with a lambda, an init
@@ -70,10 +78,21 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen);
     collects hand back the stream reaching the reducers, in order. */
 bool pleat__codegen_host_fold(const pleat__ir *ir);
 
+/** Whether every element of a host-folded ir reaches its reducers (no
+    stage): the kernel then hands back no source index (element j of leaf
+    L is source element L * PLEAT_LEAF + j) and needs no count pass. */
+bool pleat__codegen_fold_dense(const pleat__ir *ir);
+
+/** Whether a host-folded ir leaves its device nothing to do: no stage,
+    and its reducers read only columns, the index and constants.  The
+    kernel would only copy the input back, so the host folds the columns
+    itself (the sequential run, seq's code and bits). */
+bool pleat__codegen_fold_only(const pleat__ir *ir);
+
 /** The values a host-folded plan's kernel hands back, into
     fields[PLEAT__MAX_COLLECT_FIELDS]: the source index (value number
-    ir->nins, which pleat__codegen_fold_ir adds), then every value the
-    reducers read (value numbers of ir).  Returns their number, or more
+    ir->nins, which pleat__codegen_fold_ir adds; not for a dense plan),
+    then every value the reducers read (value numbers of ir).  Returns their number, or more
     than PLEAT__MAX_COLLECT_FIELDS when they do not fit. */
 uint32_t pleat__codegen_fold_fields(const pleat__ir *ir, int32_t *fields);
 

@@ -20,11 +20,12 @@ static bool has_field(const int32_t *f, uint32_t n, int32_t v) {
   return false;
 }
 
-/* The values the reducers read, after the source index: into f (at most
-   max), their number returned (max + 1 when there are more). */
+/* The values the reducers read, after the source index (none for a dense
+   plan): into f (at most max), their number returned (max + 1 when there
+   are more). */
 static uint32_t fold_fields(const pleat__ir *ir, int32_t index, int32_t *f, uint32_t max) {
   uint32_t n = 0;
-  f[n++] = index;
+  if (!pleat__codegen_fold_dense(ir)) f[n++] = index;
   for (uint32_t q = 0; q < ir->nred; q++) {
     const pleat__ir_red *r = &ir->red[q];
     int32_t want[PLEAT_MAX_TUPLE + 2];
@@ -44,6 +45,25 @@ static uint32_t fold_fields(const pleat__ir *ir, int32_t index, int32_t *f, uint
 
 uint32_t pleat__codegen_fold_fields(const pleat__ir *ir, int32_t *fields) {
   return fold_fields(ir, (int32_t)ir->nins, fields, PLEAT__MAX_COLLECT_FIELDS);
+}
+
+bool pleat__codegen_fold_dense(const pleat__ir *ir) {
+  if (!pleat__codegen_host_fold(ir) || ir->nseg != 1) return false;
+  for (uint32_t k = 0; k < ir->nins; k++)
+    if (pleat__ir_ops[ir->ins[k].op].flags & IRF_STAGE) return false;
+  return true;
+}
+
+bool pleat__codegen_fold_only(const pleat__ir *ir) {
+  if (!pleat__codegen_fold_dense(ir)) return false;
+  int32_t f[PLEAT__MAX_COLLECT_FIELDS];
+  uint32_t nf = pleat__codegen_fold_fields(ir, f);
+  if (nf > PLEAT__MAX_COLLECT_FIELDS) return false;
+  for (uint32_t q = 0; q < nf; q++) {
+    int op = ir->ins[f[q]].op;
+    if (op != IR_COL && op != IR_INDEX && op != IR_CONST) return false;
+  }
+  return true;
 }
 
 pleat_status pleat__codegen_fold_ir(const pleat__ir *ir, pleat__ir *out) {

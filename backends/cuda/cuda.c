@@ -327,7 +327,7 @@ static pleat_status cu_launch(void *dev, void *prog, const pleat__gpu_launch *l,
   if (l->ncarry) { /* codegen.h: the carries, the summaries, the pass */
     size_t cb = (size_t)l->ncarry * l->nleaf * 16;
     e = ensure(d, B_SCARRY, cb);
-    if (e == CUDA_SUCCESS) e = ensure(d, B_SSUM, (size_t)l->nleaf * 16);
+    if (e == CUDA_SUCCESS) e = ensure(d, B_SSUM, (size_t)l->nleaf * l->swide * 16);
     if (e == CUDA_SUCCESS) e = cu->MemcpyHtoDAsync(d->buf[B_SCARRY], l->scarry, cb, d->stream);
     if (e != CUDA_SUCCESS) {
       st = fail(d, e, "copying the scan carries", msg);
@@ -375,7 +375,7 @@ static pleat_status cu_launch(void *dev, void *prog, const pleat__gpu_launch *l,
   }
   e = cu->MemcpyDtoHAsync(l->out, ptr[B_ROWS], l->out_bytes, d->stream);
   if (e == CUDA_SUCCESS && l->ncarry && l->spass >= 0)
-    e = cu->MemcpyDtoHAsync(l->ssum, ptr[B_SSUM], (size_t)l->nleaf * 16, d->stream);
+    e = cu->MemcpyDtoHAsync(l->ssum, ptr[B_SSUM], (size_t)l->nleaf * l->swide * 16, d->stream);
   for (size_t c = 0; l->collect && l->cpass && c < l->ncollect && e == CUDA_SUCCESS; c++)
     if (ptr[B_CO + c]) e = cu->MemcpyDtoHAsync(l->co[c], ptr[B_CO + c], l->co_bytes[c], d->stream);
   if (e == CUDA_SUCCESS) e = cu->StreamSynchronize(d->stream);

@@ -35,10 +35,11 @@ typedef struct pleat__gpu_launch {
      (nleaf of them; NULL in the count pass) and the output buffers in
      host memory, in the kernel's order (ncollect of them; the device
      writes co_bytes[k] bytes, copied into co[k], in the write pass) */
-  /* a plan with scans (codegen.h): the pass (a scan's summary, or -1: the
-     final pass), every scan's carry into every leaf (ncarry * nleaf pairs
-     of words: value, set), and the summaries out (nleaf pairs) */
-  uint32_t ncarry;
+  /* a plan with stateful stages (codegen.h): the pass (a stage's summary,
+     or -1: the final pass), every slot's carry into every leaf (ncarry *
+     nleaf pairs of words: value, set), and the summaries out (nleaf *
+     swide pairs: swide, the most slots of a stage) */
+  uint32_t ncarry, swide;
   int spass;
   const uint64_t *scarry;
   uint64_t *ssum;
@@ -82,6 +83,7 @@ typedef struct pleat__gpu_fold {
   pleat__ir ir;            /* pleat__codegen_fold_ir's: rows and collects */
   int32_t fields[PLEAT__MAX_COLLECT_FIELDS];
   uint32_t nf;
+  bool dense;              /* pleat__codegen_fold_dense: no source index, no count pass */
   size_t es[PLEAT__MAX_COLLECT_FIELDS], elem_bytes;
   void *stage[PLEAT__MAX_COLLECT_FIELDS]; /* field f of the launch's stream */
   uint64_t cap;            /* elements the staging buffers hold */
@@ -97,11 +99,12 @@ bool pleat__gpu_fold_reserve(pleat__gpu_fold *hf, uint64_t total);
 /** The leaves of a launch (nl rows of words words, kn collects) that the
     fold reaches: up to the first that traps or stops, inclusive. */
 uint64_t pleat__gpu_fold_reach(const uint64_t *rows, uint64_t nl, uint32_t words, uint32_t kn);
-/** Folds the staged stream of the launch's first nl leaves into mx (whose
-    val is hf->val) in leaf order, as seq's leaves: each leaf's elements,
-    then its trap; a take's stop ends the fold. */
-void pleat__gpu_fold_leaves(pleat__gpu_fold *hf, pleat__exec *mx, const uint64_t *rows, uint64_t nl,
-                            uint32_t words);
+/** Folds the staged stream of the launch's first nl leaves (the first is
+    leaf0; leaf q's elements from coff[q] on) into mx (whose val is
+    hf->val) in leaf order, as seq's leaves: each leaf's elements, then its
+    trap; a take's stop ends the fold. */
+void pleat__gpu_fold_leaves(pleat__gpu_fold *hf, pleat__exec *mx, const uint64_t *rows, const uint64_t *coff,
+                            uint64_t leaf0, uint64_t nl, uint32_t words);
 
 /** The device PLEAT_DEVICE (or the context option) names among the n a
     back end lists: by index, as `pleat info` numbers them, or by a

@@ -16,8 +16,9 @@ pleat_status pleat__gpu_fold_open(pleat__gpu_fold *hf, const pleat__ir *ir, plea
   pleat_status st = pleat__codegen_fold_ir(ir, &hf->ir);
   if (st != PLEAT_OK) return st;
   hf->nf = pleat__codegen_fold_fields(ir, hf->fields);
+  hf->dense = pleat__codegen_fold_dense(ir);
   for (uint32_t f = 0; f < hf->nf; f++) {
-    int t = f == 0 ? PLEAT_I64 : ir->ins[hf->fields[f]].type;
+    int t = hf->fields[f] == (int32_t)ir->nins ? PLEAT_I64 : ir->ins[hf->fields[f]].type;
     hf->es[f] = pleat_dtype_size(t);
     hf->elem_bytes += hf->es[f];
   }
@@ -66,27 +67,27 @@ uint64_t pleat__gpu_fold_reach(const uint64_t *rows, uint64_t nl, uint32_t words
   return nl;
 }
 
-void pleat__gpu_fold_leaves(pleat__gpu_fold *hf, pleat__exec *mx, const uint64_t *rows, uint64_t nl,
-                            uint32_t words) {
+void pleat__gpu_fold_leaves(pleat__gpu_fold *hf, pleat__exec *mx, const uint64_t *rows, const uint64_t *coff,
+                            uint64_t leaf0, uint64_t nl, uint32_t words) {
   uint32_t kn = hf->ir.nred;
-  uint64_t off = 0; /* of the leaf's first element in the staging buffers */
-  const int64_t *src = hf->stage[0];
+  uint32_t f0 = hf->dense ? 0 : 1; /* the first field that is a value */
   for (uint64_t q = 0; q < nl && !mx->stop && !mx->failed; q++) {
     const uint64_t *row = rows + q * words;
     uint64_t cnt = row[2]; /* every collect counts the one stream (codegen_fold.c) */
+    uint64_t off = coff[q]; /* of the leaf's first element in the staging buffers */
     pleat__reduce_leaf_begin(mx);
     for (uint64_t j = 0; j < cnt && !mx->stop && !mx->failed; j += CHUNK) {
       pleat__seg sg;
       memset(&sg, 0, sizeof sg);
       sg.len = (uint32_t)(cnt - j < CHUNK ? cnt - j : CHUNK);
-      sg.src = (int64_t *)(src + off + j);
+      if (hf->dense) sg.base = (leaf0 + q) * PLEAT_LEAF + j; /* every element, in order */
+      else sg.src = (int64_t *)hf->stage[0] + off + j;
       sg.mask = hf->mask;
       sg.dense = true;
-      for (uint32_t f = 1; f < hf->nf; f++)
+      for (uint32_t f = f0; f < hf->nf; f++)
         hf->val[hf->fields[f]] = (char *)hf->stage[f] + (size_t)(off + j) * hf->es[f];
       pleat__exec_fold_chunk(mx, &sg);
     }
-    off += cnt;
     if (mx->failed) return;
     pleat__reduce_leaf_end(mx);
     if (mx->failed) return;

@@ -59,19 +59,20 @@ static bool early_kind(int kind) {
   return kind == RED_ANY || kind == RED_ALL || kind == RED_FIND_FIRST || kind == RED_FIRST;
 }
 
-/* A scan's carries into the nl leaves of a launch from their summaries
-   (local, set): leaf q's carry folds the locals of every leaf before it,
-   left to right, with the scan's own operator (core/exec.c's
-   stage_leaf_end).  *rc, *set: the running carry, across launches. */
-static void fold_carries(const pleat__ir *ir, const pleat__ir_ins *in, const uint64_t *ssum, uint64_t *carry,
-                         uint64_t nl, pleat__imm *rc, bool *set) {
+/* A carry slot into the nl leaves of a launch from their summaries
+   (local, set; leaf q's at ssum[sw * q]): leaf q's carry folds the locals
+   of every leaf before it, left to right, with a scan's own operator
+   (core/exec.c's stage_leaf_end).  *rc, *set: the running carry, across
+   launches.  A dedupe's slot j is field j of its tuple. */
+static void fold_carries(const pleat__ir *ir, const pleat__ir_ins *in, uint32_t j, const uint64_t *ssum,
+                         uint32_t sw, uint64_t *carry, uint64_t nl, pleat__imm *rc, bool *set) {
   /* dedupe: the value is its field's, the carry the last arrival */
-  int t = in->op == IR_DEDUPE ? ir->ins[ir->extra[in->extra]].type : in->type;
+  int t = in->op == IR_DEDUPE ? ir->ins[ir->extra[in->extra + j]].type : in->type;
   if (in->op == IR_DROP_WHILE) { /* done once any earlier leaf was */
     for (uint64_t q = 0; q < nl; q++) {
       carry[2 * q] = (uint64_t)(rc->i != 0);
       carry[2 * q + 1] = 1;
-      if (ssum[2 * q]) rc->i = 1;
+      if (ssum[sw * q]) rc->i = 1;
     }
     return;
   }
@@ -80,7 +81,7 @@ static void fold_carries(const pleat__ir *ir, const pleat__ir_ins *in, const uin
     for (uint64_t q = 0; q < nl; q++) {
       carry[2 * q] = (uint64_t)rc->i;
       carry[2 * q + 1] = 1;
-      int64_t c = rc->i + (int64_t)ssum[2 * q];
+      int64_t c = rc->i + (int64_t)ssum[sw * q];
       if (in->op == IR_DROP && c > in->imm.i) c = in->imm.i;
       rc->i = c;
     }
@@ -100,9 +101,9 @@ static void fold_carries(const pleat__ir *ir, const pleat__ir_ins *in, const uin
     }
     carry[2 * q] = w;
     carry[2 * q + 1] = *set;
-    if (!ssum[2 * q + 1]) continue; /* no live element in the leaf */
+    if (!ssum[sw * q + 1]) continue; /* no live element in the leaf */
     pleat__imm local;
-    uint64_t lw = ssum[2 * q];
+    uint64_t lw = ssum[sw * q];
     if (t == PLEAT_F32) {
       uint32_t b = (uint32_t)lw;
       float f;
@@ -185,6 +186,13 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
                     "%s: the device has no fp64, which pleat's kernels need", ops->dialect_name);
     return PLEAT_E_UNSUPPORTED;
   }
+  if (pleat__codegen_fold_only(ir)) {
+    /* group(key, 1024, sum) over two columns: the device would only hand
+       the columns back (codegen.h), which costs their copies both ways */
+    pleat__log(PLEAT_LOG_INFO, "%s: the reducers read only input columns: folded on the host, no kernel",
+               ops->dialect_name);
+    return pleat__exec_seq(plan, cols, n, res);
+  }
   void *prog = plan_program(plan, res, ops, dev);
   if (!prog) return res->status;
 
@@ -259,25 +267,30 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
   }
   /* scans: a summary pass per scan gives each leaf's local, which the
      host folds into the next leaves' carries as seq does (codegen.h) */
-  uint32_t ncarry = 0, carry_ins[PLEAT__MAX_CARRIES];
+  /* per carry slot (a dedupe of a tuple has one per field): its stage,
+     its field, the running carry */
+  uint32_t stage_ins[PLEAT__MAX_CARRIES], stage_w[PLEAT__MAX_CARRIES];
+  uint32_t nstage = pleat__codegen_carry_stages(ir, stage_ins, stage_w);
+  uint32_t ncarry = 0, swide = 1, carry_ins[PLEAT__MAX_CARRIES], carry_j[PLEAT__MAX_CARRIES];
   pleat__imm rc[PLEAT__MAX_CARRIES];
   bool rset[PLEAT__MAX_CARRIES];
-  for (uint32_t k = 0; k < ir->nins && ncarry < PLEAT__MAX_CARRIES; k++) {
-    const pleat__ir_ins *in = &ir->ins[k];
-    if (in->op != IR_SCAN && in->op != IR_TAKE && in->op != IR_DROP && in->op != IR_TAKE_NTH &&
-        in->op != IR_ENUMERATE && in->op != IR_DEDUPE && in->op != IR_DROP_WHILE)
-      continue;
-    carry_ins[ncarry] = k;
-    rc[ncarry] = in->imm;
-    rset[ncarry] = in->imm2 != 0; /* scan(op, init) */
-    if (in->op != IR_SCAN) rc[ncarry].i = 0; /* counts from 0 (imm is the stage's n) */
-    if (in->op == IR_DEDUPE) rset[ncarry] = false; /* no element before the first */
-    ncarry++;
+  for (uint32_t g = 0; g < nstage; g++) {
+    const pleat__ir_ins *in = &ir->ins[stage_ins[g]];
+    if (stage_w[g] > swide) swide = stage_w[g];
+    for (uint32_t j = 0; j < stage_w[g] && ncarry < PLEAT__MAX_CARRIES; j++) {
+      carry_ins[ncarry] = stage_ins[g];
+      carry_j[ncarry] = j;
+      rc[ncarry] = in->imm;
+      rset[ncarry] = in->imm2 != 0; /* scan(op, init) */
+      if (in->op != IR_SCAN) rc[ncarry].i = 0; /* counts from 0 (imm is the stage's n) */
+      if (in->op == IR_DEDUPE) rset[ncarry] = false; /* no element before the first */
+      ncarry++;
+    }
   }
   uint64_t *rows = nleaves ? pleat__malloc(res->al, (size_t)per * words * 8) : NULL;
   uint64_t *coff = collect && nleaves ? pleat__malloc(res->al, (size_t)per * 8) : NULL;
   uint64_t *scarry = ncarry && nleaves ? pleat__malloc(res->al, (size_t)per * ncarry * 16) : NULL;
-  uint64_t *ssum = ncarry && nleaves ? pleat__malloc(res->al, (size_t)per * 16) : NULL;
+  uint64_t *ssum = ncarry && nleaves ? pleat__malloc(res->al, (size_t)per * swide * 16) : NULL;
   if (nleaves && (!rows || (collect && !coff) || (ncarry && (!scarry || !ssum)))) {
     pleat__res_fail(res, PLEAT_E_NOMEM, -1, "out of memory for %llu leaf rows",
                     (unsigned long long)per);
@@ -304,7 +317,7 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
       gc[k].bytes = c->gen == PLEAT_GEN_NONE ? (size_t)(end - base) * es : 0;
     }
     pleat__gpu_launch L = {n, l0, nl, base, plan->ncols, gc, rows, (size_t)nl * words * 8, ipl, lpg,
-                           ncarry, -1, scarry, ssum, collect, 0, NULL, nco, co, co_bytes};
+                           ncarry, swide, -1, scarry, ssum, collect, 0, NULL, nco, co, co_bytes};
     for (size_t k = 0; k < nco; k++) {
       co[k] = NULL;
       co_bytes[k] = 0;
@@ -312,23 +325,36 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
     l0 += nl;
     pleat__msg msg;
     msg.text[0] = 0;
-    for (uint32_t s = 0; s < ncarry; s++) {
+    for (uint32_t s = 0; s < ncarry;) { /* a summary pass per stage, from its first slot */
       L.spass = (int)s;
       st = ops->launch(dev, prog, &L, &msg);
       if (st != PLEAT_OK) {
         pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, msg.text);
         goto out;
       }
-      fold_carries(ir, &ir->ins[carry_ins[s]], ssum, scarry + (size_t)s * nl * 2, nl, &rc[s], &rset[s]);
+      uint32_t w = 1;
+      while (s + w < ncarry && carry_ins[s + w] == carry_ins[s]) w++;
+      for (uint32_t j = 0; j < w; j++, s++)
+        fold_carries(ir, &ir->ins[carry_ins[s]], carry_j[s], ssum + 2 * j, 2 * w, scarry + (size_t)s * nl * 2, nl,
+                     &rc[s], &rset[s]);
     }
     L.spass = -1;
-    st = ops->launch(dev, prog, &L, &msg);
-    if (st != PLEAT_OK) {
-      pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, msg.text);
-      goto out;
+    if (hf && hf->dense) {
+      /* every element reaches the reducers: a leaf's count is its length,
+         so no count pass; the write pass's rows are the launch's rows */
+      for (uint64_t q = 0; q < nl; q++) {
+        uint64_t lb = (L.leaf0 + q) * PLEAT_LEAF;
+        rows[q * words + 4 * crep + 2] = n - lb < PLEAT_LEAF ? n - lb : PLEAT_LEAF;
+      }
+    } else {
+      st = ops->launch(dev, prog, &L, &msg);
+      if (st != PLEAT_OK) {
+        pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, msg.text);
+        goto out;
+      }
     }
     uint64_t qend = nl; /* the leaves of this launch the fold reaches */
-    if (hf) qend = pleat__gpu_fold_reach(rows, nl, words, kir->nred);
+    if (hf && !hf->dense) qend = pleat__gpu_fold_reach(rows, nl, words, kir->nred);
     for (uint64_t q = 0; q < nl && !mx.stop && !hf; q++) {
       const uint64_t *row = rows + q * words; /* leaf L.leaf0 + q */
       qend = q + 1;
@@ -378,7 +404,10 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
       st = write_pass(&mx, hf, kir, &L, rows, words, coff, crep, co_es, ops, dev, prog, res);
       if (st != PLEAT_OK) goto out;
     }
-    if (hf && !mx.failed) pleat__gpu_fold_leaves(hf, &mx, rows, qend, words);
+    if (hf && !mx.failed) {
+      if (hf->dense) qend = pleat__gpu_fold_reach(rows, qend, words, kir->nred);
+      pleat__gpu_fold_leaves(hf, &mx, rows, coff, L.leaf0, qend, words);
+    }
     if (early && per < full) per = per * 2 < full ? per * 2 : full; /* past the stop stays bounded */
   }
   st = mx.failed ? res->status : pleat__reduce_finish(&mx);

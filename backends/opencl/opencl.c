@@ -354,8 +354,9 @@ static void *cl_build(void *dev, const char *src, size_t len, pleat__msg *msg) {
     pleat__log(PLEAT_LOG_INFO, "opencl: kernel found in the context's cache");
     return p;
   }
-  /* no fast or relaxed math, denormals kept: only what the answer allows */
-  static const char opts[] = "-cl-std=CL1.2 -cl-fp32-correctly-rounded-divide-sqrt";
+  /* no fast or relaxed math, denormals kept: only what the answer allows;
+     -w: a user's x == x is no warning for PoCL to print on their stderr */
+  static const char opts[] = "-cl-std=CL1.2 -cl-fp32-correctly-rounded-divide-sqrt -w";
   cl_int err;
   /* the on-disk cache: a binary under a key naming all it depends on */
   char dver[128] = "", drv[128] = "";
@@ -409,6 +410,14 @@ static void *cl_build(void *dev, const char *src, size_t len, pleat__msg *msg) {
     return NULL;
   }
   pleat__log(PLEAT_LOG_INFO, "opencl: built a %zu-byte kernel on %s", len, d->name);
+  if (pleat__log_level() >= PLEAT_LOG_DEBUG) { /* the compiler's warnings, if any */
+    char log[2048];
+    size_t got = 0;
+    log[0] = 0;
+    cl.GetProgramBuildInfo(p, d->id, CL_PROGRAM_BUILD_LOG, sizeof log - 1, log, &got);
+    log[sizeof log - 1] = 0;
+    if (log[0]) pleat__log(PLEAT_LOG_DEBUG, "opencl: build log: %s", log);
+  }
   size_t bs = 0;
   if (!key.oom && cl.GetProgramInfo(p, CL_PROGRAM_BINARY_SIZES, sizeof bs, &bs, NULL) == CL_SUCCESS && bs) {
     unsigned char *out = pleat__malloc(d->al, bs);
@@ -481,7 +490,7 @@ static pleat_status cl_launch(void *dev, void *prog, const pleat__gpu_launch *l,
     cl_mem sc = cl.CreateBuffer(d->ctx, CL_MEM_READ_ONLY | CL_MEM_COPY_HOST_PTR,
                                 (size_t)l->ncarry * l->nleaf * 16, (void *)l->scarry, &err);
     if (sc) bufs[nb++] = sc;
-    if (sc) ssum = cl.CreateBuffer(d->ctx, CL_MEM_WRITE_ONLY, (size_t)l->nleaf * 16, NULL, &err);
+    if (sc) ssum = cl.CreateBuffer(d->ctx, CL_MEM_WRITE_ONLY, (size_t)l->nleaf * l->swide * 16, NULL, &err);
     if (!sc || !ssum) {
       pleat__msg_set(msg, "clCreateBuffer for the scan carries: %s", cl_err(err));
       st = PLEAT_E_NOMEM;
@@ -537,7 +546,7 @@ static pleat_status cl_launch(void *dev, void *prog, const pleat__gpu_launch *l,
   err = cl.EnqueueNDRangeKernel(d->q, k, 1, NULL, &global, local ? &local : NULL, 0, NULL, NULL);
   if (err == CL_SUCCESS) err = cl.EnqueueReadBuffer(d->q, out, CL_TRUE, 0, l->out_bytes, l->out, 0, NULL, NULL);
   if (err == CL_SUCCESS && l->ncarry && l->spass >= 0)
-    err = cl.EnqueueReadBuffer(d->q, ssum, CL_TRUE, 0, (size_t)l->nleaf * 16, l->ssum, 0, NULL, NULL);
+    err = cl.EnqueueReadBuffer(d->q, ssum, CL_TRUE, 0, (size_t)l->nleaf * l->swide * 16, l->ssum, 0, NULL, NULL);
   for (size_t c = 0; l->collect && l->cpass && c < l->ncollect && err == CL_SUCCESS; c++)
     if (cob[c] && d->cpu) {
       /* the device wrote the host memory: mapping makes it the host's again */
