@@ -172,6 +172,25 @@ static const char *const GC_PIPES[] = {
   "reduce((p, q) -> max(p, q), -1.0)", "map(b) |> reduce((p, q) -> p + q, 0)",
   "map((x, a)) |> first", "map((x, a)) |> last", "filter(f) |> map((i, y, b)) |> (first, last, count)",
   "map((x, x)) |> filter(x.0 > 0.9) |> take(3) |> last", "map(100 / (b - 77)) |> map((x, i)) |> last",
+  /* dedupe of a tuple: every field carried across leaves, all equal to drop */
+  "map((a % 3, f)) |> dedupe |> count", "map((floor(x * 2), i / 5000)) |> dedupe |> collect",
+  "filter(f) |> map((a % 2, y > 0, b % 2)) |> dedupe |> map(x.0) |> (count, sum)",
+  "map((x * 0.0, a % 2)) |> dedupe |> count", "map((i / 4096, i / 8192)) |> dedupe |> collect",
+  /* drop_while whose predicate divides: it traps only while evaluated
+     (bi[12293] == 77); a division in an earlier map always counts */
+  "drop_while(i < 20000 && 100 / (b - 77) != 12345) |> count", "drop_while(i < 5000 || 100 / (b - 77) > 1000) |> count",
+  "drop_while(a % 7 != 0 && b % (b - 77) != 1) |> count", "drop_while(100 / (b - 77) + i < 3) |> sum",
+  "map(100 / (b - 77)) |> drop_while(x == 0) |> count", "filter(i > 12000) |> drop_while(100 / (b - 77) == 0) |> count",
+  /* no stage: no source index handed back, no count pass (codegen.h) */
+  "map((x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7)) |> "
+  "(first, last((x.0 * 2, x.1 * 2, x.2 * 2, x.3 * 2, x.4 * 2, x.5 * 2, x.6 * 2, x.7 * 2)))",
+  "map(i32(x * 8)) |> group(x + 4, 16, sum)", "map((y, a % 5)) |> (first, group(x.1 + 4, 9, count))",
 };
+
+/* reducers reading 16 values after a filter (which adds the source
+   index): more than a host-folded kernel hands back */
+#define BIG_FOLD \
+  "filter(x > 0) |> map((x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7)) |> " \
+  "(first, first((x.0 * 2, x.1 * 2, x.2 * 2, x.3 * 2, x.4 * 2, x.5 * 2, x.6 * 2, x.7 * 2)))"
 
 #endif
