@@ -35,4 +35,12 @@ size_t peer2_w8(const float *x, size_t n);
 void peer2_w9(const float *x, const uint32_t *k, float *h, size_t n);
 int peer2_threads(void);
 
+/* P5, the CPU-style hand-written OpenCL kernels (p5_pocl.c), when built with
+   PLEAT_BENCH_HAVE_POCL: W1-W3 only.  peer5_init says which device, or why
+   none (0). */
+int peer5_init(char *what, size_t len);
+float peer5_w1(const float *x, size_t n);
+float peer5_w2(const float *x, size_t n);
+uint64_t peer5_w3(const float *x, size_t n);
+
 #endif

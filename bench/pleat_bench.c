@@ -276,8 +276,19 @@ static void check(int j, const pleat_value *v, const data *d, const refs *r,
 #ifdef PLEAT_BENCH_HAVE_PEERS
 static volatile double peer_sink;
 static int peer_omp; /* --peer omp: P2 instead of P1 */
+static int peer_pocl; /* --peer pocl: P5 (W1-W3) */
 static void run_peer(int j, const data *d) {
   float mn, mx, h[NKEYS];
+#ifdef PLEAT_BENCH_HAVE_POCL
+  if (peer_pocl) {
+    switch (j) {
+      case J_W1: peer_sink = peer5_w1(d->x, d->n); break;
+      case J_W2: peer_sink = peer5_w2(d->x, d->n); break;
+      case J_W3: peer_sink = (double)peer5_w3(d->x, d->n); break;
+    }
+    return;
+  }
+#endif
 #ifdef PLEAT_BENCH_HAVE_OMP
   if (peer_omp) {
     switch (j) {
@@ -312,12 +323,13 @@ static void run_peer(int j, const data *d) {
 /* ---- command line ------------------------------------------------------- */
 
 static void usage(FILE *f) {
-  fprintf(f, "usage: pleat_bench [--n N] [--reps R] [--backend B] [--only LIST] [--peer seq|omp]\n"
+  fprintf(f, "usage: pleat_bench [--n N] [--reps R] [--backend B] [--only LIST] [--peer seq|omp|pocl]\n"
              "  --n N        elements (default 2^26; accepts 2^k and 1e8 forms)\n"
              "  --reps R     timed reps per side after one warm-up (default 9)\n"
              "  --backend B  pleat back end (default seq)\n"
              "  --only LIST  comma-separated workload keys: W1 W2 W2T W3 W4 W5 W6 W7 W8 W9 W9I\n"
-             "  --peer P     seq: the P1 C loops (default); omp: the P2 OpenMP kernels\n");
+             "  --peer P     seq: the P1 C loops (default); omp: the P2 OpenMP kernels;\n"
+             "               pocl: the P5 hand-written OpenCL kernels (W1-W3)\n");
 }
 
 static int parse_size(const char *s, size_t *out) {
@@ -391,6 +403,7 @@ static void bench_job(pleat_ctx *ctx, int j, const data *d, const refs *r, int r
   int peer = 0;
 #ifdef PLEAT_BENCH_HAVE_PEERS
   peer = jobs[j].has_peer && !(peer_omp && j == J_GROUPI); /* P2 has no W9I */
+  if (peer_pocl && j != J_W1 && j != J_W2 && j != J_W3) peer = 0; /* P5 has W1-W3 */
 #endif
   /* rep -1 is the warm-up (and the checked run); then the sides alternate,
      pleat first on even reps, the peer first on odd ones */
@@ -479,8 +492,15 @@ int main(int argc, char **argv) {
         fprintf(stderr, "pleat_bench: --peer omp: built without OpenMP or p2_omp.c\n");
         return 2;
 #endif
+      } else if (!strcmp(val, "pocl")) {
+#if defined(PLEAT_BENCH_HAVE_PEERS) && defined(PLEAT_BENCH_HAVE_POCL)
+        peer_pocl = 1;
+#else
+        fprintf(stderr, "pleat_bench: --peer pocl: built without OpenCL or p5_pocl.c\n");
+        return 2;
+#endif
       } else if (strcmp(val, "seq")) {
-        fprintf(stderr, "pleat_bench: --peer is seq (P1) or omp (P2)\n");
+        fprintf(stderr, "pleat_bench: --peer is seq (P1), omp (P2) or pocl (P5)\n");
         return 2;
       }
     } else {
@@ -505,6 +525,18 @@ int main(int argc, char **argv) {
          pleat_version_string(), pleat_ctx_backend(ctx), n, reps);
   print_machine();
 #ifdef PLEAT_BENCH_HAVE_PEERS
+#ifdef PLEAT_BENCH_HAVE_POCL
+  char p5dev[256];
+  if (peer_pocl && !peer5_init(p5dev, sizeof p5dev)) {
+    fprintf(stderr, "pleat_bench: --peer pocl: %s\n", p5dev);
+    pleat_ctx_free(ctx);
+    return 3;
+  }
+  if (peer_pocl)
+    printf("peer: P5 hand-written OpenCL, CPU-style, 64 groups of 8 (p5_pocl.c from %s) on %s\n",
+           PLEAT_BENCH_PEERS_DIR, p5dev);
+  else
+#endif
 #ifdef PLEAT_BENCH_HAVE_OMP
   if (peer_omp)
     printf("peer: P2 hand-written OpenMP, %d threads (p2_omp.c from %s, -O3 -march=native -fopenmp)\n",
