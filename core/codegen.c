@@ -126,8 +126,8 @@ bool pleat__codegen_supported(const pleat__ir *ir, char *why, size_t whylen) {
     }
   }
   if (ncarries(ir) > PLEAT__MAX_CARRIES) {
-    snprintf(why, whylen, "more than %d stateful stages are not supported by the kernel generator",
-             PLEAT__MAX_CARRIES);
+    snprintf(why, whylen, "more than %d stateful stages (a dedupe counts one per field) are not "
+             "supported by the kernel generator", PLEAT__MAX_CARRIES);
     return false;
   }
   unsigned fields = 0;

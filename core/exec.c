@@ -599,6 +599,16 @@ static void fail_trap_at(pleat__exec *ex, int64_t i) {
   ex->failed = true;
 }
 
+void pleat__exec_fold_values(pleat__exec *ex, void **val) {
+  /* exec_open's defaults, for the fields a chunk's fold reads */
+  ex->val = val;
+  ex->trap_pos = -1;
+  ex->stop_pos = INT64_MAX;
+  ex->upto = UINT32_MAX;
+  ex->cmp_filter = -1;
+  ex->batch_scan = -1;
+}
+
 void pleat__exec_fold_chunk(pleat__exec *ex, pleat__seg *sg) {
   /* what run_segment does once the last segment's values are there */
   ex->trap_pos = -1;

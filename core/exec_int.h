@@ -189,6 +189,9 @@ void pleat__reduce_mean_leaf(double K, double s1, double s2, int64_t n, double *
     top-level reducer is done, ex->stop is set. */
 void pleat__reduce_push_leaf(pleat__exec *ex, uint32_t k, pleat__imm a, pleat__imm b, int64_t n,
                              bool flag);
+/** Sets up ex (from pleat__exec_total) for pleat__exec_fold_chunk: the
+    reducers' values are read from val[v] (ir->nins + 1 of them). */
+void pleat__exec_fold_values(pleat__exec *ex, void **val);
 /** Folds one chunk of the stream that reaches the reducers, computed
     elsewhere (a device's compacted stream: sg dense, sg->src the source
     indices, ex->val[v] the values the reducers read), as a sequential run

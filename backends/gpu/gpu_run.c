@@ -210,15 +210,7 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
   }
   pleat__exec mx;
   pleat__exec_total(&mx, ir, cols, n, res);
-  if (hf) {
-    /* what the fold of a chunk reads (exec_open's defaults) */
-    mx.val = hf->val;
-    mx.cmp_filter = -1;
-    mx.batch_scan = -1;
-    mx.trap_pos = -1;
-    mx.stop_pos = INT64_MAX;
-    mx.upto = UINT32_MAX;
-  }
+  if (hf) pleat__exec_fold_values(&mx, hf->val);
   pleat_status st = pleat__reduce_init(&mx);
   if (st != PLEAT_OK) {
     if (hf) pleat__gpu_fold_close(hf);
@@ -265,21 +257,19 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
     for (int f = 0; f < rd->nin && nco < PLEAT__MAX_COLLECT_FIELDS; f++)
       co_es[nco++] = pleat_dtype_size(kir->ins[rd->in[f]].type);
   }
-  /* scans: a summary pass per scan gives each leaf's local, which the
-     host folds into the next leaves' carries as seq does (codegen.h) */
-  /* per carry slot (a dedupe of a tuple has one per field): its stage,
-     its field, the running carry */
+  /* stateful stages: a summary pass per stage gives each leaf's local,
+     which the host folds into the next leaves' carries as seq does
+     (codegen.h); the running carry per slot (a dedupe of a tuple has one
+     per field) */
   uint32_t stage_ins[PLEAT__MAX_CARRIES], stage_w[PLEAT__MAX_CARRIES];
   uint32_t nstage = pleat__codegen_carry_stages(ir, stage_ins, stage_w);
-  uint32_t ncarry = 0, swide = 1, carry_ins[PLEAT__MAX_CARRIES], carry_j[PLEAT__MAX_CARRIES];
+  uint32_t ncarry = 0, swide = 1;
   pleat__imm rc[PLEAT__MAX_CARRIES];
   bool rset[PLEAT__MAX_CARRIES];
   for (uint32_t g = 0; g < nstage; g++) {
     const pleat__ir_ins *in = &ir->ins[stage_ins[g]];
     if (stage_w[g] > swide) swide = stage_w[g];
     for (uint32_t j = 0; j < stage_w[g] && ncarry < PLEAT__MAX_CARRIES; j++) {
-      carry_ins[ncarry] = stage_ins[g];
-      carry_j[ncarry] = j;
       rc[ncarry] = in->imm;
       rset[ncarry] = in->imm2 != 0; /* scan(op, init) */
       if (in->op != IR_SCAN) rc[ncarry].i = 0; /* counts from 0 (imm is the stage's n) */
@@ -325,18 +315,17 @@ pleat_status pleat__gpu_run(const pleat_plan *plan, const pleat_column *cols, ui
     l0 += nl;
     pleat__msg msg;
     msg.text[0] = 0;
-    for (uint32_t s = 0; s < ncarry;) { /* a summary pass per stage, from its first slot */
+    for (uint32_t g = 0, s = 0; g < nstage; s += stage_w[g++]) { /* spass: the stage's first slot */
       L.spass = (int)s;
       st = ops->launch(dev, prog, &L, &msg);
       if (st != PLEAT_OK) {
         pleat__res_fail(res, st, -1, "%s: %s", ops->dialect_name, msg.text);
         goto out;
       }
-      uint32_t w = 1;
-      while (s + w < ncarry && carry_ins[s + w] == carry_ins[s]) w++;
-      for (uint32_t j = 0; j < w; j++, s++)
-        fold_carries(ir, &ir->ins[carry_ins[s]], carry_j[s], ssum + 2 * j, 2 * w, scarry + (size_t)s * nl * 2, nl,
-                     &rc[s], &rset[s]);
+      uint32_t w = stage_w[g];
+      for (uint32_t j = 0; j < w; j++)
+        fold_carries(ir, &ir->ins[stage_ins[g]], j, ssum + 2 * j, 2 * w, scarry + (size_t)(s + j) * nl * 2, nl,
+                     &rc[s + j], &rset[s + j]);
     }
     L.spass = -1;
     if (hf && hf->dense) {
